@@ -83,6 +83,8 @@ export interface RoundResult {
   electionMs: number | null;
   dualLeaderMs: number | null;
   agents: { count: number; notified: number; notifyMs: Distribution; regetMs: Distribution };
+  /** etcd-leader only: the surviving master's first successful keep-alive after the fault */
+  recoveryMs?: number | null;
   ok: boolean;
   error?: string;
 }

@@ -1,0 +1,476 @@
+/**
+ * The benchmark's settings: names, defaults, and what each value may be. One
+ * table drives conf/bench.conf (snake_case keys), the CLI flags (--kebab-case)
+ * and the errors both give, so a value is judged the same wherever it comes
+ * from.
+ *
+ *   conf/bench.conf:  ttl = 2          ->  settings.ttl === 2
+ *   flag:             --master-path /m ->  settings.masterPath === '/m'
+ *
+ * Every raw value arrives as a string; parseSetting() turns it into the typed
+ * value or throws a one-line ConfigError naming where it came from
+ * (`conf/bench.conf:7` or `--ttl`), the key, what is allowed and the value:
+ *   conf/bench.conf:7: ttl: expected a whole number of seconds >= 1, got "abc"
+ * checkSettings() then judges the values together (refresh < ttl, ...).
+ */
+import { existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import { BACKENDS, FAULTS, type BackendName, type FaultKind } from '../events.ts';
+import { ConfigError } from '../errors.ts';
+
+export type AgentMode = 'own' | 'multiplexed';
+export const AGENT_MODES: readonly AgentMode[] = ['own', 'multiplexed'];
+
+export interface Settings {
+  /** 'embedded' (the local 3-member cluster) or etcd client URLs, e.g. ['http://10.0.0.1:2379'] */
+  endpoints: 'embedded' | string[];
+  backend: BackendName;
+  /** key/lease TTL, whole seconds (both etcd APIs take integer seconds) */
+  ttl: number;
+  /** keep-alive interval, seconds, < ttl */
+  refresh: number;
+  /** the election key, e.g. '/master' */
+  masterPath: string;
+  /** the config blob the elected master writes and agents read, e.g. '/ego_conf' */
+  egoKey: string;
+  /** bytes of ego_conf */
+  egoSize: number;
+  /** masters per master host */
+  masters: number;
+  /** agents per agent host */
+  agents: number;
+  rounds: number;
+  fault: FaultKind;
+  /** seconds a `pause` fault keeps the master stopped; 0 = ttl + 1.5 (see pauseSeconds) */
+  pause: number;
+  /** seconds before a round is given up */
+  roundTimeout: number;
+  /** also write the seed's /new_master and /agents records */
+  seedKeys: boolean;
+  agentMode: AgentMode;
+  /** absolute path of an SSH private key, or null for the agent/default keys */
+  identity: string | null;
+  /** absolute path of a known_hosts file, or null for the default */
+  knownHosts: string | null;
+  /** results directory (absolute after loadConfig) */
+  out: string;
+}
+
+export type SettingKey = keyof Settings;
+
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
+  endpoints: 'embedded',
+  backend: 'v3-lease',
+  ttl: 2,
+  refresh: 0.5,
+  masterPath: '/master',
+  egoKey: '/ego_conf',
+  egoSize: 1024,
+  masters: 3,
+  agents: 100,
+  rounds: 5,
+  fault: 'kill',
+  pause: 0,
+  roundTimeout: 30,
+  seedKeys: false,
+  agentMode: 'own',
+  identity: null,
+  knownHosts: null,
+  out: 'results',
+});
+
+/** Where a value came from: 'default', 'conf/bench.conf:7' or '--ttl'. */
+export type Sources = Record<SettingKey, string>;
+
+/** What a parser needs besides the text: the directory relative paths are relative to. */
+export interface ParseContext {
+  baseDir: string;
+}
+
+/** Thrown by a parser; `expected` replaces the spec's default description. */
+class Invalid extends Error {
+  constructor(readonly expected?: string) {
+    super(expected ?? 'invalid');
+  }
+}
+
+/** One setting: its names, what it accepts, and how to read it. */
+export interface SettingSpec<K extends SettingKey = SettingKey> {
+  key: K;
+  /** name in bench.conf */
+  conf: string;
+  /** name on the command line, with dashes */
+  flag: string;
+  /** argument placeholder for help ('' for a boolean flag) */
+  arg: string;
+  /** "what is allowed", completes "expected ..." */
+  expect: string;
+  help: string;
+  parse(raw: string, ctx: ParseContext): Settings[K];
+}
+
+const WHOLE = /^[+-]?\d+$/;
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+
+function integer(raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!WHOLE.test(raw)) throw new Invalid();
+  const n = Number(raw);
+  if (n < min || n > max) throw new Invalid();
+  return n;
+}
+
+function decimal(raw: string, ok: (n: number) => boolean): number {
+  if (!DECIMAL.test(raw)) throw new Invalid();
+  const n = Number(raw);
+  if (!Number.isFinite(n) || !ok(n)) throw new Invalid();
+  return n;
+}
+
+function oneOf<T extends string>(raw: string, allowed: readonly T[]): T {
+  const v = raw.toLowerCase() as T;
+  if (!allowed.includes(v)) throw new Invalid();
+  return v;
+}
+
+function bool(raw: string): boolean {
+  const v = raw.toLowerCase();
+  if (['true', 'yes', '1'].includes(v)) return true;
+  if (['false', 'no', '0'].includes(v)) return false;
+  throw new Invalid();
+}
+
+/** An etcd key path: '/x', no whitespace, no trailing or doubled slash. */
+function keyPath(raw: string): string {
+  if (!/^(\/[^/\s]+)+$/.test(raw)) throw new Invalid();
+  return raw;
+}
+
+function endpoints(raw: string): 'embedded' | string[] {
+  if (raw.toLowerCase() === 'embedded') return 'embedded';
+  const out: string[] = [];
+  for (const item of raw.split(',').map((s) => s.trim())) {
+    if (item === '') throw new Invalid(`"embedded" or comma-separated http(s)://host:port URLs, with no empty item`);
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(item)) {
+      throw new Invalid(`"embedded" or comma-separated http(s)://host:port URLs; "${item}" lacks http:// or https://`);
+    }
+    let u: URL;
+    try {
+      u = new URL(item);
+    } catch {
+      throw new Invalid(`"embedded" or comma-separated http(s)://host:port URLs; "${item}" is not a URL`);
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+      throw new Invalid(`"embedded" or comma-separated http(s)://host:port URLs; "${item}" is ${u.protocol.replace(/:$/, '')}`);
+    }
+    if ((u.pathname !== '/' && u.pathname !== '') || u.search || u.hash || u.username || u.password) {
+      throw new Invalid(`"embedded" or comma-separated http(s)://host:port URLs; "${item}" has more than scheme, host and port`);
+    }
+    if (out.includes(u.origin)) throw new Invalid(`"embedded" or comma-separated http(s)://host:port URLs; "${item}" is listed twice`);
+    out.push(u.origin);
+  }
+  return out;
+}
+
+/** `~/x` is under the home directory; other relative paths are under ctx.baseDir. */
+function path(raw: string, ctx: ParseContext): string {
+  const p = raw === '~' ? homedir() : raw.startsWith('~/') ? resolve(homedir(), raw.slice(2)) : raw;
+  return isAbsolute(p) ? resolve(p) : resolve(ctx.baseDir, p);
+}
+
+function optionalFile(raw: string, ctx: ParseContext, what: string): string | null {
+  if (raw === '') return null;
+  const p = path(raw, ctx);
+  if (!existsSync(p)) throw new Invalid(`the path of ${what}; ${p} does not exist`);
+  if (!statSync(p).isFile()) throw new Invalid(`the path of ${what}; ${p} is not a file`);
+  return p;
+}
+
+function spec<K extends SettingKey>(s: SettingSpec<K>): SettingSpec<K> {
+  return s;
+}
+
+/** In bench.conf order; also the order `--help` lists them. */
+const SPECS = [
+  spec({
+    key: 'endpoints',
+    conf: 'endpoints',
+    flag: 'endpoints',
+    arg: 'URLS',
+    expect: '"embedded" or comma-separated http(s)://host:port URLs',
+    help: 'etcd client URLs, comma-separated, or "embedded" (a local 3-member cluster)',
+    parse: endpoints,
+  }),
+  spec({
+    key: 'backend',
+    conf: 'backend',
+    flag: 'backend',
+    arg: 'NAME',
+    expect: `one of ${BACKENDS.join(', ')}`,
+    help: `election backend: ${BACKENDS.join(' | ')}`,
+    parse: (raw) => oneOf(raw, BACKENDS),
+  }),
+  spec({
+    key: 'ttl',
+    conf: 'ttl',
+    flag: 'ttl',
+    arg: 'S',
+    expect: 'a whole number of seconds >= 1 (etcd TTLs are whole seconds)',
+    help: 'master key / lease TTL in whole seconds',
+    parse: (raw) => integer(raw, 1),
+  }),
+  spec({
+    key: 'refresh',
+    conf: 'refresh',
+    flag: 'refresh',
+    arg: 'S',
+    expect: 'a number of seconds > 0',
+    help: 'keep-alive interval in seconds (< ttl)',
+    parse: (raw) => decimal(raw, (n) => n > 0),
+  }),
+  spec({
+    key: 'masterPath',
+    conf: 'master_path',
+    flag: 'master-path',
+    arg: 'KEY',
+    expect: 'an etcd key starting with "/", e.g. /master (no spaces, no trailing "/")',
+    help: 'the election key',
+    parse: keyPath,
+  }),
+  spec({
+    key: 'egoKey',
+    conf: 'ego_key',
+    flag: 'ego-key',
+    arg: 'KEY',
+    expect: 'an etcd key starting with "/", e.g. /ego_conf (no spaces, no trailing "/")',
+    help: 'the config blob the new master writes and agents read',
+    parse: keyPath,
+  }),
+  spec({
+    key: 'egoSize',
+    conf: 'ego_size',
+    flag: 'ego-size',
+    arg: 'BYTES',
+    expect: 'a whole number of bytes from 0 to 1048576',
+    help: 'size of the config blob in bytes',
+    parse: (raw) => integer(raw, 0, 1_048_576),
+  }),
+  spec({
+    key: 'masters',
+    conf: 'masters',
+    flag: 'masters',
+    arg: 'N',
+    expect: 'a whole number >= 1 (masters per master host)',
+    help: 'masters per master host',
+    parse: (raw) => integer(raw, 1),
+  }),
+  spec({
+    key: 'agents',
+    conf: 'agents',
+    flag: 'agents',
+    arg: 'N',
+    expect: 'a whole number from 0 to 20000 (agents per agent host)',
+    help: 'agents per agent host',
+    parse: (raw) => integer(raw, 0, 20_000),
+  }),
+  spec({
+    key: 'rounds',
+    conf: 'rounds',
+    flag: 'rounds',
+    arg: 'N',
+    expect: 'a whole number >= 1',
+    help: 'fault rounds per run',
+    parse: (raw) => integer(raw, 1),
+  }),
+  spec({
+    key: 'fault',
+    conf: 'fault',
+    flag: 'fault',
+    arg: 'F',
+    expect: `one of ${FAULTS.join(', ')}`,
+    help: `fault per round: ${FAULTS.join(' | ')}`,
+    parse: (raw) => oneOf(raw, FAULTS),
+  }),
+  spec({
+    key: 'pause',
+    conf: 'pause',
+    flag: 'pause',
+    arg: 'S',
+    expect: 'a number of seconds >= 0 (0 means ttl + 1.5)',
+    help: 'how long the pause fault stops the master, seconds (0: ttl + 1.5)',
+    parse: (raw) => decimal(raw, (n) => n >= 0),
+  }),
+  spec({
+    key: 'roundTimeout',
+    conf: 'round_timeout',
+    flag: 'round-timeout',
+    arg: 'S',
+    expect: 'a number of seconds > 0',
+    help: 'give a round up after this many seconds',
+    parse: (raw) => decimal(raw, (n) => n > 0),
+  }),
+  spec({
+    key: 'seedKeys',
+    conf: 'seed_keys',
+    flag: 'seed-keys',
+    arg: '',
+    expect: 'true or false (also yes/no, 1/0)',
+    help: "also write the seed scripts' /new_master and /agents records",
+    parse: bool,
+  }),
+  spec({
+    key: 'agentMode',
+    conf: 'agent_mode',
+    flag: 'agent-mode',
+    arg: 'M',
+    expect: `one of ${AGENT_MODES.join(', ')}`,
+    help: 'own: one connection per agent; multiplexed: shared watch streams (needs https)',
+    parse: (raw) => oneOf(raw, AGENT_MODES),
+  }),
+  spec({
+    key: 'identity',
+    conf: 'identity',
+    flag: 'identity',
+    arg: 'FILE',
+    expect: 'the path of an SSH private key file',
+    help: 'SSH private key for the remote hosts',
+    parse: (raw, ctx) => optionalFile(raw, ctx, 'an SSH private key file'),
+  }),
+  spec({
+    key: 'knownHosts',
+    conf: 'known_hosts',
+    flag: 'known-hosts',
+    arg: 'FILE',
+    expect: 'the path of a known_hosts file',
+    help: 'known_hosts file to check the remote hosts against',
+    parse: (raw, ctx) => optionalFile(raw, ctx, 'a known_hosts file'),
+  }),
+  spec({
+    key: 'out',
+    conf: 'out',
+    flag: 'out',
+    arg: 'DIR',
+    expect: 'a directory path',
+    help: 'results directory',
+    parse: (raw, ctx) => path(raw, ctx),
+  }),
+] as const;
+
+/** A spec of any one key (a union, so spec.key narrows). */
+export type AnySpec = { [K in SettingKey]: SettingSpec<K> }[SettingKey];
+
+const BY_KEY = new Map<SettingKey, AnySpec>(SPECS.map((s) => [s.key, s as AnySpec]));
+const BY_CONF = new Map<string, AnySpec>(SPECS.map((s) => [s.conf, s as AnySpec]));
+
+/** bench.conf key names, in table order. */
+export const CONF_KEYS: readonly string[] = SPECS.map((s) => s.conf);
+
+/** The spec of a bench.conf key ('master_path'; '-' and case are forgiven), or undefined. */
+export function specOfConfKey(name: string): AnySpec | undefined {
+  return BY_CONF.get(name.toLowerCase().replace(/-/g, '_'));
+}
+
+function specOf(key: SettingKey): AnySpec {
+  const s = BY_KEY.get(key);
+  if (!s) throw new Error(`no setting ${String(key)}`);
+  return s;
+}
+
+/** bench.conf name of a setting: masterPath -> master_path */
+export function confName(key: SettingKey): string {
+  return specOf(key).conf;
+}
+
+/** flag of a setting: masterPath -> --master-path */
+export function flagName(key: SettingKey): string {
+  return `--${specOf(key).flag}`;
+}
+
+/** For help output: [['--ttl S', 'master key / lease TTL in whole seconds'], ...] */
+export function settingFlagsHelp(): Array<[string, string]> {
+  return SPECS.map((s) => [s.arg ? `--${s.flag} ${s.arg}` : `--${s.flag}`, s.help]);
+}
+
+/** For parseArgs: the flag (no dashes) and whether it takes a value. */
+export function settingFlags(): Array<{ key: SettingKey; flag: string; boolean: boolean }> {
+  return SPECS.map((s) => ({ key: s.key, flag: s.flag, boolean: s.arg === '' }));
+}
+
+/**
+ * Parse one raw value. `where` names its origin for the error: a conf
+ * location ('conf/bench.conf:7', the key is then named in the message) or
+ * a flag ('--ttl'). Surrounding whitespace is ignored.
+ */
+export function parseSetting<K extends SettingKey>(key: K, raw: string, where: string, ctx: ParseContext): Settings[K] {
+  const s = specOf(key) as unknown as SettingSpec<K>;
+  const text = raw.trim();
+  try {
+    return s.parse(text, ctx);
+  } catch (e) {
+    if (!(e instanceof Invalid)) throw e;
+    const subject = where.startsWith('--') ? '' : `${s.conf}: `;
+    throw new ConfigError(`${subject}expected ${e.expected ?? s.expect}, got ${JSON.stringify(text)}`, where);
+  }
+}
+
+/** The raw text a typed value would be written as, to re-check values given in code. */
+export function settingToRaw(key: SettingKey, value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (key === 'endpoints' && Array.isArray(value)) return value.join(',');
+  return String(value);
+}
+
+/** Seconds the `pause` fault keeps the master stopped: `pause`, or ttl + 1.5 when 0. */
+export function pauseSeconds(s: Pick<Settings, 'pause' | 'ttl'>): number {
+  return s.pause > 0 ? s.pause : s.ttl + 1.5;
+}
+
+const RANK = (where: string): number => (where.startsWith('--') ? 2 : where === 'default' ? 0 : 1);
+
+/** where to blame a conflict of a with b: the later-given source (flag > file > default); a on a tie */
+function blame(sources: Sources, a: SettingKey, b: SettingKey): SettingKey {
+  return RANK(sources[b]) > RANK(sources[a]) ? b : a;
+}
+
+/** "ttl = 2 (conf/bench.conf:3)"; the source is left out when the message already starts with it */
+function shown(s: Settings, sources: Sources, key: SettingKey, withSource = true): string {
+  const value = `${confName(key)} = ${settingToRaw(key, s[key])}`;
+  return withSource ? `${value} (${sources[key]})` : value;
+}
+
+function conflict(s: Settings, sources: Sources, a: SettingKey, b: SettingKey, text: string): ConfigError {
+  const k = blame(sources, a, b);
+  const where = sources[k] === 'default' ? undefined : sources[k];
+  return new ConfigError(`${text}: ${shown(s, sources, a, a !== k)}, ${shown(s, sources, b, b !== k)}`, where);
+}
+
+/**
+ * Judge the values together; throws the first conflict as a ConfigError at
+ * the most recently given of the two sources (a flag beats the file).
+ * Returns warnings: allowed, but probably not what the operator wants.
+ */
+export function checkSettings(s: Settings, sources: Sources): string[] {
+  if (s.refresh >= s.ttl) throw conflict(s, sources, 'refresh', 'ttl', 'refresh must be shorter than ttl, or the key expires between keep-alives');
+  if (s.roundTimeout <= s.ttl) throw conflict(s, sources, 'roundTimeout', 'ttl', 'round_timeout must be longer than ttl, or no kill round can finish');
+  if (s.fault === 'pause' && pauseSeconds(s) >= s.roundTimeout) {
+    throw conflict(s, sources, 'pause', 'roundTimeout', 'the pause fault must end before round_timeout');
+  }
+  if (s.masterPath === s.egoKey || s.egoKey.startsWith(`${s.masterPath}/`) || s.masterPath.startsWith(`${s.egoKey}/`)) {
+    throw conflict(s, sources, 'egoKey', 'masterPath', 'ego_key and master_path must be separate keys, neither inside the other');
+  }
+  if (s.fault === 'etcd-leader' && s.endpoints !== 'embedded') {
+    throw conflict(s, sources, 'fault', 'endpoints', 'the etcd-leader fault needs the embedded cluster (it kills and restarts a member)');
+  }
+  if (s.agentMode === 'multiplexed' && s.endpoints !== 'embedded' && !s.endpoints.some((e) => e.startsWith('https:'))) {
+    throw conflict(s, sources, 'agentMode', 'endpoints', 'multiplexed agents need https:// endpoints (the etcd gateway speaks HTTP/2 only over TLS)');
+  }
+
+  const warnings: string[] = [];
+  if (s.ttl < 2 && s.backend !== 'v2-ttl') {
+    warnings.push(`${shown(s, sources, 'ttl')}: etcd silently raises lease TTLs below its minimum (2 s with default timing), so failover will behave as ttl = 2`);
+  }
+  if (s.fault === 'pause' && pauseSeconds(s) <= s.ttl) {
+    warnings.push(`${shown(s, sources, 'pause')}: a pause not longer than ttl lets the master keep its key; expect no failover`);
+  }
+  return warnings;
+}

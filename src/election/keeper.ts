@@ -1,0 +1,100 @@
+/**
+ * Keeps a claim alive every R and steps down on its own when the local
+ * deadline (send time of the last successful keep-alive + T) passes, even
+ * when etcd cannot be reached: that bounds the dual-leader window after a
+ * pause. A SIGSTOPped process wakes up with both timers overdue; the tick
+ * checks the deadline before it sends anything.
+ */
+import { now } from '../clock.ts';
+import type { Emit, StepdownReason } from './types.ts';
+
+export interface KeepAliveOnce {
+  /** one keep-alive: 'ok' with the TTL granted (s), or 'lost' when etcd says the claim is gone */
+  (timeoutMs: number): Promise<{ ok: true; ttl: number } | { ok: false }>;
+}
+
+export class Keeper {
+  private deadline: number;
+  private timer: NodeJS.Timeout | null = null;
+  private deadlineTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private resolveLost!: (r: StepdownReason) => void;
+  /** settles with the reason once the claim is lost; never if stop() first */
+  readonly lost: Promise<StepdownReason>;
+
+  constructor(
+    private readonly once: KeepAliveOnce,
+    private readonly ttlMs: number,
+    private readonly refreshMs: number,
+    private readonly emit: Emit,
+    /** send time of the request that created the claim */
+    claimedAt: number,
+  ) {
+    this.deadline = claimedAt + ttlMs;
+    this.lost = new Promise((r) => (this.resolveLost = r));
+  }
+
+  get deadlineAt(): number {
+    return this.deadline;
+  }
+
+  private started = false;
+
+  /** idempotent: v3-election starts keeping its lease before the campaign */
+  start(): this {
+    if (this.started || this.stopped) return this;
+    this.started = true;
+    this.schedule();
+    this.armDeadline();
+    return this;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+  }
+
+  private lose(reason: StepdownReason): void {
+    if (this.stopped) return;
+    this.stop();
+    this.resolveLost(reason);
+  }
+
+  private armDeadline(): void {
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = setTimeout(() => this.checkDeadline(), Math.max(0, this.deadline - now()) + 1);
+  }
+
+  private checkDeadline(): boolean {
+    if (now() >= this.deadline) {
+      this.lose('deadline');
+      return true;
+    }
+    this.armDeadline();
+    return false;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.tick(), this.refreshMs);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped || this.checkDeadline()) return;
+    const sentAt = now();
+    try {
+      const r = await this.once(Math.max(50, Math.min(this.refreshMs, this.deadline - sentAt)));
+      if (this.stopped) return;
+      if (!r.ok) return this.lose('lease-lost');
+      // the deadline is ours, not etcd's: measured from when we asked
+      this.deadline = Math.max(this.deadline, sentAt + Math.min(this.ttlMs, r.ttl * 1000));
+      this.armDeadline();
+      this.emit('refresh', { ttl: r.ttl });
+    } catch (e) {
+      if (this.stopped) return;
+      this.emit('refresh-failed', { message: (e as Error).message });
+    }
+    if (!this.checkDeadline()) this.schedule();
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * v3-lease (default backend): grant a lease of T, then a txn puts the master
+ * key with that lease only if the key does not exist (create_revision == 0).
+ * The winner keeps the lease alive every R; candidates and agents watch the
+ * key from the txn's revision + 1 and campaign again on its DELETE.
+ *
+ *   txn compare create_revision(/master) == 0 -> put /master = "h1-m2" lease 694d...
+ */
+import { now } from '../clock.ts';
+import type { EtcdV3 } from '../etcd/v3.ts';
+import { revAdd } from '../etcd/codec.ts';
+import { Keeper } from './keeper.ts';
+import { childController, egoBlob, MasterBase, type Attempt } from './common.ts';
+import type { ElectionSettings, Emit, SeedRecorder } from './types.ts';
+
+export class V3LeaseMaster extends MasterBase {
+  constructor(
+    private readonly etcd: EtcdV3,
+    private readonly s: ElectionSettings,
+    id: string,
+    emit: Emit,
+    seed: SeedRecorder | null,
+  ) {
+    super(id, emit, seed);
+  }
+
+  protected async attempt(signal: AbortSignal): Promise<Attempt> {
+    const sentAt = now();
+    const lease = await this.etcd.leaseGrant(this.s.ttl, signal);
+    const r = await this.etcd.createIfAbsent(this.s.masterPath, this.id, lease.id, signal);
+    if (!r.won) {
+      await this.etcd.leaseRevoke(lease.id).catch(() => {});
+      return { won: false, holder: r.holder?.value ?? null, revision: r.revision };
+    }
+    const keeper = new Keeper(
+      async (timeoutMs) => {
+        const ttl = await this.etcd.leaseKeepAlive(lease.id, { timeoutMs });
+        return ttl > 0 ? { ok: true, ttl } : { ok: false };
+      },
+      this.s.ttl * 1000,
+      this.s.refresh * 1000,
+      this.emit,
+      sentAt,
+    );
+    return {
+      won: true,
+      revision: r.revision,
+      holding: {
+        keeper,
+        // revoking deletes the key at once: watchers see DELETE within ms
+        release: () => this.etcd.leaseRevoke(lease.id),
+      },
+    };
+  }
+
+  protected async writeEgo(signal: AbortSignal): Promise<void> {
+    await this.etcd.put(this.s.egoKey, egoBlob(this.id, this.s.egoSize), { signal });
+  }
+
+  protected async waitVacant(revision: string, signal: AbortSignal): Promise<void> {
+    const c = childController(signal);
+    let vacant = false;
+    try {
+      await this.etcd.watch(this.s.masterPath, { startRevision: revAdd(revision, 1), signal: c.signal }, {
+        onCreated: () => this.emit('watch-created'),
+        onEvents: (events) => {
+          if (events.some((e) => e.type === 'DELETE')) {
+            vacant = true;
+            c.abort();
+          }
+        },
+      });
+    } finally {
+      c.abort();
+    }
+    if (!vacant && !signal.aborted) throw new Error('watch on the master key ended');
+  }
+
+  protected async waitSuccessor(signal: AbortSignal): Promise<void> {
+    const c = childController(signal);
+    const { kv, revision } = await this.etcd.get(this.s.masterPath, signal);
+    if (kv && kv.value !== this.id) return;
+    try {
+      await this.etcd.watch(this.s.masterPath, { startRevision: revAdd(revision, 1), signal: c.signal }, {
+        onEvents: (events) => {
+          if (events.some((e) => e.type === 'PUT')) c.abort();
+        },
+      });
+    } finally {
+      c.abort();
+    }
+  }
+}

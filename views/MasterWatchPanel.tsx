@@ -1,0 +1,68 @@
+/**
+ * Panel 2: the masters (one line per worker id, coloured by state) and the
+ * live tail of the /master watch as the control node sees it.
+ *
+ *   ● m1  master     pid 101  localhost
+ *   ○ m2  candidate  pid 102  localhost
+ *   ── watch /master
+ *   15:21:08.835 DELETE             rev 7  +1689 ms
+ *   15:21:08.859 PUT     m2         rev 8  +1713 ms
+ */
+import { Box, Text } from 'ink';
+import type { MasterWatchLine } from '../src/events.ts';
+import { fmtClock, fmtMsUnit, NONE, type MasterRow } from '../src/store/index.ts';
+import { Panel, innerLines, innerWidth, visibleSlice } from './Panel.tsx';
+import { masterColour, masterMarker, useTheme } from './theme.ts';
+
+export interface MasterWatchPanelProps {
+  masters: readonly MasterRow[];
+  activeMaster: string | null;
+  watch: readonly MasterWatchLine[];
+  masterPath: string;
+  /** fault time of the current/last failover: watch lines after it show "+N ms" */
+  faultAt: number | null;
+  width: number;
+  height: number;
+  focused?: boolean;
+  /** watch lines scrolled up from the newest */
+  scroll?: number;
+}
+
+export function MasterWatchPanel({ masters, activeMaster, watch, masterPath, faultAt, width, height, focused, scroll = 0 }: MasterWatchPanelProps) {
+  const { c } = useTheme();
+  const lines = innerLines(height);
+  const w = innerWidth(width);
+  // masters get up to half the panel (live ones first), the watch tail the rest
+  const masterLines = Math.max(0, Math.min(masters.length, Math.max(1, Math.ceil(lines / 2)), lines - 2));
+  const shown = [...masters.filter((m) => m.state !== 'dead'), ...masters.filter((m) => m.state === 'dead')].slice(0, masterLines);
+  const tailLines = Math.max(0, lines - Math.max(1, shown.length) - 1);
+  const { rows, max } = visibleSlice(watch, tailLines, scroll, 'bottom');
+  const idWidth = Math.min(16, Math.max(2, ...masters.map((m) => m.id.length)));
+  const valueWidth = Math.min(24, Math.max(6, ...watch.slice(-50).map((l) => (l.value ?? '').length)));
+  const live = masters.filter((m) => m.state !== 'dead').length;
+  return (
+    <Panel index={2} title="Masters" info={`(${live} live) · watch ${masterPath}`} focused={focused} width={width} height={height}>
+      {masters.length === 0 ? <Text dimColor>no masters yet: press s</Text> : null}
+      {shown.map((m) => (
+        <Text key={m.id} wrap="truncate-end" color={c(masterColour(m.state))}>
+          {`${masterMarker(m.state)} ${m.id.padEnd(idWidth)} ${m.state.padEnd(9)} pid ${String(m.pid ?? NONE).padEnd(7)} ${m.host}`}
+          {m.id === activeMaster && m.state !== 'master' ? ' (holds the key)' : ''}
+          {m.refreshFailing ? ' keep-alive failing' : ''}
+          {m.reason && m.state === 'candidate' ? ` (${m.reason})` : ''}
+        </Text>
+      ))}
+      <Text dimColor wrap="truncate-end">
+        {`── watch ${masterPath}${max > 0 && scroll > 0 ? ` (${Math.min(scroll, max)} up)` : ''} `.padEnd(w, '─')}
+      </Text>
+      <Box flexDirection="column">
+        {watch.length === 0 ? <Text dimColor>no watch events yet</Text> : null}
+        {rows.map((l, i) => (
+          <Text key={`${l.rev}-${i}`} wrap="truncate-end" color={c(l.type === 'DELETE' ? 'red' : l.value === activeMaster ? 'green' : undefined)}>
+            {`${fmtClock(l.t)} ${l.type.padEnd(6)} ${(l.value ?? '').padEnd(valueWidth)} rev ${l.rev.padEnd(5)}`}
+            {faultAt !== null && l.t >= faultAt ? ` +${fmtMsUnit(l.t - faultAt)}` : ''}
+          </Text>
+        ))}
+      </Box>
+    </Panel>
+  );
+}
