@@ -150,8 +150,17 @@ function url(host: string, port: number): string {
   return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** resolves after `ms`, or early when `signal` aborts */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 function findExecutable(cmd: string, extra: string[] = []): string | null {
@@ -264,18 +273,22 @@ export async function isEtcdProcess(pid: number, dataDir?: string): Promise<bool
   return dataDir === undefined || dataDirOf(argv) === dataDir;
 }
 
-/** pids of live etcd processes whose --data-dir lies under `dir` */
-export async function etcdPidsUnder(dir: string): Promise<number[]> {
-  const prefix = dir.endsWith('/') ? dir : dir + '/';
+async function etcdPidsWhere(match: (dataDir: string) => boolean): Promise<number[]> {
   const pids: number[] = [];
   for (const name of await readdir('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     const argv = await cmdline(Number(name));
     if (!isEtcdArgv(argv)) continue;
     const d = dataDirOf(argv);
-    if (d !== null && (d === dir || d.startsWith(prefix))) pids.push(Number(name));
+    if (d !== null && match(d)) pids.push(Number(name));
   }
   return pids;
+}
+
+/** pids of live etcd processes whose --data-dir lies under `dir` (for tests: "nothing left behind") */
+export function etcdPidsUnder(dir: string): Promise<number[]> {
+  const prefix = dir.endsWith('/') ? dir : dir + '/';
+  return etcdPidsWhere((d) => d === dir || d.startsWith(prefix));
 }
 
 async function pidAlive(pid: number): Promise<boolean> {
@@ -388,14 +401,14 @@ export async function logTail(file: string, n = 8): Promise<string[]> {
     .filter((l) => /"level":"(fatal|panic|error)"|flag provided but not defined|^(panic|Error|error):/.test(l))
     .slice(-3);
   return [...why, ...(why.length ? ['...'] : []), ...tail].map((l) => {
-      try {
-        const o = JSON.parse(l) as Record<string, unknown>;
-        const extra = o.error ?? o.err ?? '';
-        return `${String(o.level ?? '')} ${String(o.msg ?? l)}${extra ? `: ${String(extra)}` : ''}`.slice(0, 400);
-      } catch {
-        return l.slice(0, 400);
-      }
-    });
+    try {
+      const o = JSON.parse(l) as Record<string, unknown>;
+      const extra = o.error ?? o.err ?? '';
+      return `${String(o.level ?? '')} ${String(o.msg ?? l)}${extra ? `: ${String(extra)}` : ''}`.slice(0, 400);
+    } catch {
+      return l.slice(0, 400);
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -407,7 +420,6 @@ interface Proc {
   child: ChildProcess | null;
   /** settles when our child has exited and its stdio is closed */
   closed: Promise<void> | null;
-  log: WriteStream | null;
 }
 
 export interface AttachHooks {
@@ -423,8 +435,6 @@ class Cluster implements EmbeddedCluster {
   readonly dataDir: string;
   private readonly procs = new Map<string, Proc>();
   private readonly agent = new Agent({ connect: { timeout: PROBE_TIMEOUT_MS } });
-  /** member_id (decimal string) -> name */
-  private readonly ids = new Map<string, string>();
   private stopping: Promise<void> | null = null;
   private removeAbort: (() => void) | null = null;
 
@@ -437,7 +447,7 @@ class Cluster implements EmbeddedCluster {
     this.members = spec.members;
     this.endpoints = spec.members.map((m) => m.clientUrl);
     this.dataDir = spec.dataDir;
-    for (const m of spec.members) this.procs.set(m.name, { pid: m.pid, child: null, closed: null, log: null });
+    for (const m of spec.members) this.procs.set(m.name, { pid: m.pid, child: null, closed: null });
   }
 
   logFile(name: string): string {
@@ -457,7 +467,7 @@ class Cluster implements EmbeddedCluster {
     this.removeAbort = () => signal.removeEventListener('abort', onAbort);
   }
 
-  /** spawn one member; resolves once the process exists */
+  /** spawn one member (returns at once; waitHealthy/restartMember wait for it to answer) */
   spawnMember(m: Member, state: 'new' | 'existing'): void {
     const args = memberArgs(this.spec, m, state);
     const sp = this.detached ? null : setpriv();
@@ -488,26 +498,20 @@ class Cluster implements EmbeddedCluster {
         (stream as unknown as { unref?: () => void }).unref?.();
       }
     }
-    let spawnError: Error | null = null;
     const closed = new Promise<void>((resolve) => {
-      child.once('error', (e) => {
-        spawnError = e;
-        resolve();
-      });
+      // 'error' (e.g. ENOENT) comes on a later tick: listened to, never thrown
+      child.once('error', () => resolve());
       child.once('close', () => resolve());
     }).then(() => {
       if (log) log.end();
     });
-    if (child.pid === undefined) {
-      log?.end();
-      throw new BenchError(`could not start ${cmd} for etcd member ${m.name}`, { cause: spawnError });
-    }
+    if (child.pid === undefined) throw new BenchError(`could not start ${cmd} for etcd member ${m.name}`);
     // ref'd children would keep a CLI alive forever after a forgotten stop();
     // the exit hook (and pdeathsig) kills them instead.
     child.unref();
     if (!this.detached) own(child);
     m.pid = child.pid;
-    this.procs.set(m.name, { pid: child.pid, child, closed, log });
+    this.procs.set(m.name, { pid: child.pid, child, closed });
   }
 
   async isAlive(name: string): Promise<boolean> {
@@ -587,11 +591,7 @@ class Cluster implements EmbeddedCluster {
   }
 
   private async probeAll(): Promise<(StatusReply | null)[]> {
-    const replies = await Promise.all(this.members.map((m) => probe(this.agent, m.clientUrl)));
-    replies.forEach((r, i) => {
-      if (r?.header?.member_id) this.ids.set(r.header.member_id, this.members[i]!.name);
-    });
-    return replies;
+    return Promise.all(this.members.map((m) => probe(this.agent, m.clientUrl)));
   }
 
   /** index of the member that reports itself leader, highest raft term first */
@@ -653,7 +653,7 @@ class Cluster implements EmbeddedCluster {
       if (h.ok) return;
       last = h.replies;
       if (Date.now() >= deadline) break;
-      await sleep(POLL_MS);
+      await sleep(POLL_MS, signal);
     }
     const state = this.members.map((m, i) => `${m.name} ${last[i] ? 'up' : 'down'}`).join(', ');
     throw await this.startError(`embedded etcd cluster not healthy within ${timeoutMs / 1000} s (${state}; no agreed leader)`);
@@ -672,8 +672,9 @@ class Cluster implements EmbeddedCluster {
   }
 
   /** kill every member (TERM, then KILL), also strays found under our data dir */
-  async killAll(): Promise<void> {
+  async killAll(graceful = true): Promise<void> {
     const names = this.members.map((m) => m.name);
+    if (!graceful) await Promise.all(names.map((n) => this.signalMember(n, 'SIGKILL')));
     // On SIGTERM a raft leader first hands leadership to the peer it heard
     // from last, and hangs for seconds when that peer is exiting too (or has
     // just exited). Followers exit at once: they go first, the leader gets a
@@ -686,8 +687,10 @@ class Cluster implements EmbeddedCluster {
     const dead = await Promise.all(names.map((n) => this.waitDead(n, LEADER_GRACE_MS)));
     await Promise.all(names.filter((_, i) => !dead[i]).map((n) => this.signalMember(n, 'SIGKILL')));
     await Promise.all(names.map((n) => this.waitDead(n, STOP_GRACE_MS)));
-    // a member restarted by another process (attached handle) has a pid we never saw
-    for (const pid of await etcdPidsUnder(this.spec.dataDir).catch(() => [] as number[])) {
+    // a member restarted by another process (attached handle) has a pid we
+    // never saw; exactly our members' data dirs, nothing else under dataDir
+    const ours = new Set(this.members.map((m) => m.dataDir));
+    for (const pid of await etcdPidsWhere((d) => ours.has(d)).catch(() => [] as number[])) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -696,15 +699,17 @@ class Cluster implements EmbeddedCluster {
       const deadline = Date.now() + STOP_GRACE_MS;
       while ((await pidAlive(pid)) && Date.now() < deadline) await sleep(50);
     }
-    // let the log streams flush before the dir goes away
-    await Promise.all([...this.procs.values()].map((p) => p.closed ?? Promise.resolve()));
+    // let the log streams flush before the dir goes away (bounded: a child
+    // that survived SIGKILL must not hang stop())
+    await Promise.race([Promise.all([...this.procs.values()].map((p) => p.closed)), sleep(STOP_GRACE_MS)]);
   }
 
-  stop(): Promise<void> {
+  /** stop(); `graceful: false` (a failed start, whose data is thrown away) SIGKILLs at once */
+  stop(graceful = true): Promise<void> {
     this.stopping ??= (async () => {
       this.removeAbort?.();
       try {
-        await this.killAll();
+        await this.killAll(graceful);
       } finally {
         await this.agent.close().catch(() => {});
         if (this.spec.ownsDataDir) await rm(this.spec.dataDir, { recursive: true, force: true });
@@ -777,7 +782,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<EmbeddedClu
         const left = (opts.timeoutMs ?? START_TIMEOUT_MS) - (Date.now() - t0);
         await cluster.waitHealthy(Math.max(left, 1000), opts.signal);
       } catch (e) {
-        await cluster.stop();
+        await cluster.stop(false);
         const retry = e instanceof StartError && e.portClash && attempt < 3;
         for (const name of names) {
           await rm(join(dataDir, name), { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
 import { etcdPidsUnder, startCluster } from '../../src/cluster/embedded.ts';
-import { startTestCluster, waitFor, type EmbeddedCluster } from '../helpers/etcd-cluster.ts';
+import { startTestCluster, waitFor, withEtcdCluster, type EmbeddedCluster } from '../helpers/etcd-cluster.ts';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -143,5 +143,20 @@ describe('failed starts leave nothing behind', () => {
     const started = startCluster({ dataDir, signal: ac.signal, onLog: () => ac.abort(new Error('test abort')) });
     await assert.rejects(started, /aborted/);
     assert.deepEqual(await etcdPidsUnder(dataDir), []);
+  });
+});
+
+describe('test helper withEtcdCluster', () => {
+  let dataDir = '';
+  test('gives a cluster (here 1 member) for the length of a test', async (t) => {
+    const etcd = await withEtcdCluster(t, { members: 1 });
+    dataDir = etcd.dataDir;
+    assert.equal((await etcd.status()).leader, 'm1');
+    assert.equal((await etcdPidsUnder(dataDir)).length, 1);
+  });
+  test('and stops it when that test ends', async () => {
+    assert.ok(dataDir);
+    assert.deepEqual(await etcdPidsUnder(dataDir), []);
+    await assert.rejects(stat(dataDir), /ENOENT/);
   });
 });
