@@ -34,6 +34,8 @@ ${commonFlagsHelp()}
   --accept-new-host-keys   record first-seen SSH host keys in known_hosts
   --json FILE|-            (run) write the result object to FILE or stdout
   --quiet                  (run) no progress lines on stderr
+  --plain                  (tui) plain lines instead of the console
+  --idle                   (tui) do not start masters and agents at start-up (keys s, a)
 `;
 
 const cliOptions = {
@@ -45,6 +47,7 @@ const cliOptions = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
   plain: { type: 'boolean' },
+  idle: { type: 'boolean' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 type Values = ReturnType<typeof parse>['values'];
@@ -159,10 +162,18 @@ async function tuiCommand(values: Values): Promise<number> {
     err('not a terminal (or raw mode unsupported): running headless with plain output');
     return headless(config, values);
   }
-  const session = await Session.open(config, { acceptNewHostKeys: values['accept-new-host-keys'] === true });
+  const session = Session.create(config, { acceptNewHostKeys: values['accept-new-host-keys'] === true });
+  // the console is up at once and shows the start-up (cluster, hosts, masters, agents) as it happens
+  const starting = (async () => {
+    await session.start();
+    if (values.idle) return;
+    await session.startMasters();
+    await session.startAgents();
+  })().catch((e) => session.log('error', oneLine(e)));
   try {
-    await runTui({ source: session, actions: session, defaultRounds: config.settings.rounds });
+    await runTui({ source: session, actions: session, defaultRounds: config.settings.rounds, roundsFault: config.settings.fault });
   } finally {
+    await starting;
     await session.close();
   }
   return 0;

@@ -17,7 +17,7 @@ import { EventLogPanel, matchLog, scrollLog, type LogView } from './EventLogPane
 import { FailoverPanel } from './FailoverPanel.tsx';
 import { Header } from './Header.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
-import { HostsPanel } from './HostsPanel.tsx';
+import { HostsPanel, hostsPanelWidth } from './HostsPanel.tsx';
 import { KeyBar, type KeyBarMode } from './KeyBar.tsx';
 import { MasterWatchPanel } from './MasterWatchPanel.tsx';
 import { activeProgress, ProgressLines } from './ProgressLines.tsx';
@@ -156,9 +156,11 @@ export function App(props: AppProps) {
     rounds: state.rounds.length,
     progress: progress.length,
     dialog: dialogLines,
+    hostsWidth: hostsPanelWidth(hosts),
   });
   const bodyHeight = L.top + L.masters + L.failover + L.summary + L.log;
-  const visible: Focus[] = L.failover > 0 ? [0, 1, 2, 3, 4] : [0, 1, 3, 4];
+  const shown = [L.top, L.split ? L.top : L.masters, L.failover, L.summary, L.log];
+  const visible = ([0, 1, 2, 3, 4] as Focus[]).filter((p) => shown[p] > 0);
 
   // ------------------------------------------------------------- keys
   const scrollFocused = (delta: number, page: boolean) => {

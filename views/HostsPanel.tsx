@@ -8,7 +8,7 @@
 import { Text } from 'ink';
 import { fmtOffset, NONE, type HostView } from '../src/store/index.ts';
 import { Panel, innerLines, innerWidth, visibleSlice } from './Panel.tsx';
-import { Table, type Column } from './Table.tsx';
+import { columnWidths, Table, type Column } from './Table.tsx';
 import { hostColour } from './theme.ts';
 
 export interface HostsPanelProps {
@@ -33,8 +33,14 @@ const COLUMNS: Column<HostView>[] = [
     align: 'right',
   },
   { header: 'know', cell: (h) => (h.agentsTotal > 0 ? String(h.agentsKnowMaster) : NONE), align: 'right' },
-  { header: 'clock', cell: (h) => fmtOffset(h.clockOffsetMs, h.clockUncertaintyMs) },
+  { header: 'clock ms', cell: (h) => fmtOffset(h.clockOffsetMs, h.clockUncertaintyMs).replace(/ ms$/, '').replace(' ± ', '±') },
 ];
+
+/** The width the table would like, borders included (the layout gives it this when it can). */
+export function hostsPanelWidth(hosts: readonly HostView[]): number {
+  const w = columnWidths(COLUMNS, hosts, 10_000);
+  return w.reduce((a, b) => a + b, 0) + w.length - 1 + 2;
+}
 
 export function HostsPanel({ hosts, width, height, focused, scroll = 0 }: HostsPanelProps) {
   const lines = innerLines(height) - 1; // the header row

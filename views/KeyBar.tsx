@@ -31,13 +31,18 @@ const MODE_KEYS: Record<Exclude<KeyBarMode, 'normal'>, [string, string][]> = {
 
 export function keyBarText(mode: KeyBarMode, width: number): [string, string][] {
   if (mode !== 'normal') return MODE_KEYS[mode];
-  const full: [string, string][] = KEYS.filter((k) => k.bar).map((k) => [k.key, k.bar!]);
-  const len = (items: [string, string][]) => items.reduce((n, [k, l]) => n + k.length + (l ? l.length + 1 : 0) + 2, 0);
-  if (len(full) <= width) return full;
-  // keys only, except the two a newcomer needs
-  const compact = full.map(([k, l]): [string, string] => (k === '?' || k === 'q' ? [k, l] : [k, '']));
-  return compact;
+  const items: [string, string][] = KEYS.filter((k) => k.bar).map((k) => [k.key, k.bar!]);
+  const len = () => items.reduce((n, [k, l]) => n + k.length + (l ? l.length + 1 : 0) + 2, -2);
+  // drop labels, least needed first, until the line fits; ? help and q quit keep theirs
+  for (const key of DROP_LABELS) {
+    if (len() <= width) break;
+    const i = items.findIndex(([k]) => k === key);
+    if (i >= 0) items[i] = [key, ''];
+  }
+  return items;
 }
+
+const DROP_LABELS = ['tab', 'f', '/', 'e', 'c', 'g', 'x', 'r', 'p', 't', 'a', 's', 'k'];
 
 export function KeyBar({ mode = 'normal', width }: { mode?: KeyBarMode; width: number }) {
   const { c } = useTheme();

@@ -33,9 +33,10 @@ export function MasterWatchPanel({ masters, activeMaster, watch, masterPath, fau
   const lines = innerLines(height);
   const w = innerWidth(width);
   // masters get up to half the panel (live ones first), the watch tail the rest
-  const masterLines = Math.max(0, Math.min(masters.length, Math.max(1, Math.ceil(lines / 2)), lines - 2));
-  const shown = [...masters.filter((m) => m.state !== 'dead'), ...masters.filter((m) => m.state === 'dead')].slice(0, masterLines);
-  const tailLines = Math.max(0, lines - Math.max(1, shown.length) - 1);
+  const ordered = [...masters.filter((m) => m.state !== 'dead'), ...masters.filter((m) => m.state === 'dead')];
+  const masterLines = lines <= 2 ? lines : Math.min(Math.max(1, masters.length), Math.max(1, Math.ceil(lines / 2)), lines - 2);
+  const shown = ordered.slice(0, masterLines);
+  const tailLines = lines <= 2 ? 0 : lines - masterLines - 1;
   const { rows, max } = visibleSlice(watch, tailLines, scroll, 'bottom');
   const idWidth = Math.min(16, Math.max(2, ...masters.map((m) => m.id.length)));
   const valueWidth = Math.min(24, Math.max(6, ...watch.slice(-50).map((l) => (l.value ?? '').length)));
@@ -51,11 +52,12 @@ export function MasterWatchPanel({ masters, activeMaster, watch, masterPath, fau
           {m.reason && m.state === 'candidate' ? ` (${m.reason})` : ''}
         </Text>
       ))}
-      <Text dimColor wrap="truncate-end">
+      {tailLines > 0 ? (<Text dimColor wrap="truncate-end">
         {`── watch ${masterPath}${max > 0 && scroll > 0 ? ` (${Math.min(scroll, max)} up)` : ''} `.padEnd(w, '─')}
       </Text>
+      ) : null}
       <Box flexDirection="column">
-        {watch.length === 0 ? <Text dimColor>no watch events yet</Text> : null}
+        {watch.length === 0 && tailLines > 0 ? <Text dimColor>no watch events yet</Text> : null}
         {rows.map((l, i) => (
           <Text key={`${l.rev}-${i}`} wrap="truncate-end" color={c(l.type === 'DELETE' ? 'red' : l.value === activeMaster ? 'green' : undefined)}>
             {`${fmtClock(l.t)} ${l.type.padEnd(6)} ${(l.value ?? '').padEnd(valueWidth)} rev ${l.rev.padEnd(5)}`}

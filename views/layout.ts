@@ -5,7 +5,7 @@
  * its output reaches the terminal height: that is the flicker we avoid).
  *
  *   computeLayout({columns: 120, rows: 40, hosts: 3, masters: 2, failoverHosts: 1, rounds: 3, progress: 0, dialog: 0})
- *   // {width: 120, split: true, top: 8, failover: 5, summary: 11, log: 10, ...}
+ *   // {width: 120, split: true, top: 7, failover: 5, summary: 9, log: 13, ...}
  */
 
 export interface LayoutInput {
@@ -20,6 +20,8 @@ export interface LayoutInput {
   progress: number;
   /** lines taken by a dialog or prompt above the key bar */
   dialog: number;
+  /** the Hosts table's natural width (borders included), when known */
+  hostsWidth?: number;
 }
 
 export interface Layout {
@@ -47,8 +49,6 @@ export interface Layout {
 const HEADER = 2;
 const STATUS = 1;
 const KEYBAR = 1;
-/** a panel is two border lines + at least its header line + one row */
-const MIN_PANEL = 3;
 
 export function computeLayout(i: LayoutInput): Layout {
   const width = Math.max(20, i.columns);
@@ -56,43 +56,57 @@ export function computeLayout(i: LayoutInput): Layout {
   const progress = Math.min(i.progress, 2);
   const dialog = i.dialog;
   let body = Math.max(0, height - HEADER - progress - dialog - STATUS - KEYBAR);
-  const split = width >= 100;
-  const hostsWidth = split ? Math.floor(width * 0.55) : width;
+  const split = width >= 80;
+  // Hosts gets its natural width when it can, Masters keeps room for a watch line
+  const hostsWidth = split ? Math.max(Math.floor(width * 0.45), Math.min(i.hostsWidth ?? Math.floor(width * 0.55), width - 46)) : width;
   const mastersWidth = split ? width - hostsWidth : width;
 
   // what each panel would like (border 2 + header line + rows)
   const wantHosts = 3 + Math.max(1, i.hosts);
-  const wantMasters = 3 + Math.max(1, i.masters) + 4; // masters, a rule, a few watch lines
+  const wantMasters = 2 + Math.max(1, i.masters) + 1 + 3; // masters, a rule, three watch lines
   const wantTop = split ? Math.max(wantHosts, wantMasters) : wantHosts;
-  const wantFailover = i.failoverHosts < 0 ? 0 : 4 + Math.max(1, i.failoverHosts) + (i.failoverHosts > 1 ? 1 : 0);
-  const wantSummary = 3 + Math.max(1, i.rounds) + (i.rounds > 0 ? 7 : 0);
+  const hasFailover = i.failoverHosts >= 0;
+  const wantFailover = hasFailover ? 4 + Math.max(1, i.failoverHosts) + (i.failoverHosts > 1 ? 1 : 0) : 0;
+  const wantSummary = i.rounds > 0 ? 3 + i.rounds + 8 : 3;
 
-  // minimums first, then grow in order of importance, the log takes the rest
-  let top = Math.min(MIN_PANEL + 1, body);
-  body -= top;
-  let masters = 0;
-  if (!split) {
-    masters = Math.min(MIN_PANEL + 1, body);
-    body -= masters;
+  // minimums first; on a tiny terminal panels drop out (the log first, the failover last)
+  const mins = { failover: hasFailover ? 5 : 0, top: 4, masters: split ? 0 : 4, summary: 4, log: 3 };
+  const order: (keyof typeof mins)[] = ['failover', 'top', 'summary', 'masters', 'log'];
+  const h = { failover: 0, top: 0, masters: 0, summary: 0, log: 0 };
+  for (const k of order) {
+    if (mins[k] > 0 && body >= mins[k]) {
+      h[k] = mins[k];
+      body -= mins[k];
+    }
   }
-  let failover = wantFailover > 0 ? Math.min(MIN_PANEL + 1, body) : 0;
-  body -= failover;
-  let summary = Math.min(MIN_PANEL, body);
-  body -= summary;
-  let log = Math.min(MIN_PANEL, body);
-  body -= log;
-
-  const grow = (have: number, want: number, cap: number) => {
-    const add = Math.max(0, Math.min(want, cap) - have);
-    const got = Math.min(add, body);
+  const grow = (k: keyof typeof h, want: number, cap: number) => {
+    if (h[k] === 0) return;
+    const got = Math.min(Math.max(0, Math.min(want, cap) - h[k]), body);
     body -= got;
-    return have + got;
+    h[k] += got;
   };
-  failover = wantFailover > 0 ? grow(failover, wantFailover, 12) : 0;
-  top = grow(top, wantTop, split ? 12 : 8);
-  if (!split) masters = grow(masters, wantMasters, 10);
-  summary = grow(summary, wantSummary, Math.max(8, Math.floor(height / 3)));
-  log += body;
+  grow('failover', wantFailover, 12);
+  grow('summary', wantSummary, Math.max(9, Math.floor(height / 3)));
+  grow('top', wantTop, split ? 12 : 8);
+  if (!split) grow('masters', wantMasters, 10);
+  if (h.log > 0) h.log += body;
+  else if (h.summary > 0) h.summary += body;
 
-  return { width, height, header: HEADER, progress, split, hostsWidth, mastersWidth, top, masters, failover, summary, log, dialog, status: STATUS, keybar: KEYBAR };
+  return {
+    width,
+    height,
+    header: HEADER,
+    progress,
+    split,
+    hostsWidth,
+    mastersWidth,
+    top: h.top,
+    masters: h.masters,
+    failover: h.failover,
+    summary: h.summary,
+    log: h.log,
+    dialog,
+    status: STATUS,
+    keybar: KEYBAR,
+  };
 }

@@ -99,14 +99,27 @@ export class Session implements DashboardActions, EventSource {
 
   /** Start (or reuse) etcd, connect hosts and measure their clocks, start the `/master` tail. */
   static async open(config: Config, opts: SessionOptions = {}): Promise<Session> {
-    const s = new Session(config, opts);
-    try {
-      await s.init();
-    } catch (e) {
-      await s.close().catch(() => {});
-      throw e;
-    }
+    const s = Session.create(config, opts);
+    await s.start();
     return s;
+  }
+
+  /** A session that has done nothing yet: subscribe first, then start() (the console shows the start-up). */
+  static create(config: Config, opts: SessionOptions = {}): Session {
+    return new Session(config, opts);
+  }
+
+  /** Bring the session up; actions called meanwhile wait for it. A failure closes the session. */
+  start(): Promise<void> {
+    return this.exclusive(async () => {
+      try {
+        await this.init();
+      } catch (e) {
+        this.log('error', `start-up failed: ${oneLine(e)}`);
+        await this.close().catch(() => {});
+        throw e;
+      }
+    });
   }
 
   subscribe(listener: (e: BenchEvent) => void): () => void {

@@ -26,7 +26,7 @@ import { accessSync, constants, createWriteStream, openSync, closeSync, type Wri
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, open } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, delimiter, join } from 'node:path';
+import { basename, delimiter, join, resolve as resolvePath } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Agent, request } from 'undici';
 import { BenchError } from '../errors.ts';
@@ -701,7 +701,9 @@ class Cluster implements EmbeddedCluster {
     }
     // let the log streams flush before the dir goes away (bounded: a child
     // that survived SIGKILL must not hang stop())
-    await Promise.race([Promise.all([...this.procs.values()].map((p) => p.closed)), sleep(STOP_GRACE_MS)]);
+    const flushed = new AbortController();
+    await Promise.race([Promise.all([...this.procs.values()].map((p) => p.closed)), sleep(STOP_GRACE_MS, flushed.signal)]);
+    flushed.abort();
   }
 
   /** stop(); `graceful: false` (a failed start, whose data is thrown away) SIGKILLs at once */
@@ -747,7 +749,8 @@ export async function startCluster(opts: StartOptions = {}): Promise<EmbeddedClu
   if (opts.dataDir === undefined) {
     dataDir = await mkdtemp(join(tmpdir(), 'etcd-bench-'));
   } else {
-    dataDir = opts.dataDir;
+    // absolute: recorded in the state file and compared with /proc/PID/cmdline
+    dataDir = resolvePath(opts.dataDir);
     await mkdir(dataDir, { recursive: true });
     for (const name of names) {
       if (await stat(join(dataDir, name, 'member')).then(() => true, () => false)) {

@@ -108,16 +108,24 @@ export function attachCluster(state: ClusterState, opts: { stateFile?: string | 
     extraArgs: state.extraArgs,
     members: state.members,
   });
+  // the file may meanwhile record another cluster (stop + start elsewhere): leave that one alone
+  const stillOurs = async (f: string) => (await readState(f).catch(() => null))?.token === state.token;
   // restarts may run in parallel: write one after the other, each with the latest pids
   let writes: Promise<void> = Promise.resolve();
-  const persist = (members: ClusterSpec['members']) => {
-    const next = writes.then(() => writeState({ ...state, members: structuredClone(members) }, file!));
+  const persist = (f: string, members: ClusterSpec['members']) => {
+    const next = writes.then(async () => {
+      if (await stillOurs(f)) await writeState({ ...state, members: structuredClone(members) }, f);
+    });
     writes = next.catch(() => {});
     return next;
   };
   return attachSpec(spec, {
-    onMembersChanged: file ? persist : undefined,
-    onStopped: file ? () => removeState(file) : undefined,
+    onMembersChanged: file ? (members) => persist(file, members) : undefined,
+    onStopped: file
+      ? async () => {
+          if (await stillOurs(file)) await removeState(file);
+        }
+      : undefined,
   });
 }
 

@@ -159,7 +159,9 @@ export function formatHostsTable(rows: HostStatus[]): string {
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
   const out = [line(head), ...body.map(line)];
   const failed = rows.filter((r) => !r.ok);
-  if (failed.length) out.push('', ...failed.map((r) => `${r.host} (${r.where}): ${r.reason ?? 'failed'}`));
+  // SshError messages start with the host name already
+  const why = (r: HostStatus) => (r.reason ?? 'failed').replace(`${r.host}: `, '');
+  if (failed.length) out.push('', ...failed.map((r) => `${r.host} (${r.where}): ${why(r)}`));
   out.push(`${rows.length - failed.length} of ${rows.length} hosts up`);
   return out.join('\n') + '\n';
 }

@@ -97,6 +97,14 @@ export function shellQuote(s: string): string {
 
 type Exit = { code: number | null; signal: string | null };
 
+/** A worker process found on a host by listWorkers(). */
+export interface RemoteWorker {
+  pid: number;
+  kind: 'master' | 'agents' | 'clock' | 'signal' | 'other';
+  /** its command line */
+  args: string;
+}
+
 class SshWorker implements WorkerHandle {
   pid = -1;
   readonly exited: Promise<Exit>;
@@ -583,6 +591,48 @@ export class SshHost implements Host {
       await all;
       clearTimeout(hard);
     }
+  }
+
+  /**
+   * Workers of this benchmark running on the host, whoever started them
+   * (`stop` in a new process has no recorded pids): every `node <remote
+   * dir>/worker-<hash>.mjs <kind> ...` in `ps`, any version.
+   */
+  async listWorkers(): Promise<RemoteWorker[]> {
+    const dir = this.remoteBundle().replace(/\/[^/]+$/, '');
+    const r = await this.run('ps -eo pid=,args=', 20_000);
+    if (r.code !== 0) throw this.fail(`ps failed (exit ${r.code}): ${r.stderr.trim().split('\n')[0] ?? ''}`);
+    const esc = dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const re = new RegExp(`^\\s*(\\d+)\\s+(\\S*node\\S*\\s+${esc}/worker-[0-9a-f]+\\.mjs\\s+(\\S+).*)$`);
+    const out: RemoteWorker[] = [];
+    for (const line of r.stdout.split('\n')) {
+      const m = re.exec(line);
+      if (!m) continue;
+      const kind = m[3];
+      out.push({ pid: Number(m[1]), kind: kind === 'master' || kind === 'agents' || kind === 'clock' || kind === 'signal' ? kind : 'other', args: m[2] });
+    }
+    return out;
+  }
+
+  /**
+   * Stop pids on the host gracefully: SIGCONT + SIGTERM (a master releases
+   * its key), then SIGKILL whatever still runs after graceMs. One remote
+   * shell; resolves to the pids that needed the SIGKILL.
+   */
+  async killWorkers(pids: number[], graceMs = 4000): Promise<number[]> {
+    const list = pids.filter((p) => Number.isInteger(p) && p > 0);
+    if (list.length === 0) return [];
+    const steps = Math.max(1, Math.ceil(graceMs / 100));
+    const script = [
+      `pids="${list.join(' ')}"`,
+      'kill -CONT $pids 2>/dev/null; kill -TERM $pids 2>/dev/null',
+      `i=0; alive="$pids"; while [ -n "$alive" ] && [ $i -lt ${steps} ]; do sleep 0.1; i=$((i+1)); left=""; for p in $alive; do kill -0 $p 2>/dev/null && left="$left $p"; done; alive="$left"; done`,
+      '[ -n "$alive" ] && kill -KILL $alive 2>/dev/null',
+      'echo "killed:$alive"',
+    ].join('\n');
+    const r = await this.run(`sh -c ${shellQuote(script)}`, graceMs + 20_000);
+    const m = /killed:(.*)/.exec(r.stdout);
+    return (m?.[1] ?? '').split(/\s+/).filter(Boolean).map(Number);
   }
 
   /** Drop the connection without any goodbye (what a crash or a cut link does); for tests and aborts. */

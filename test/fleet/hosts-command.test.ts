@@ -97,7 +97,7 @@ describe('hosts command', () => {
     assert.match(lines[1], /^localhost\s+master\s+local\s+up\s+v\d+\.\d+\.\d+\s+\+0\.000 ± 0\.000 ms\s+[0-9a-f]{16} \(local\)/);
     assert.match(lines[2], new RegExp(`^root@127\\.0\\.0\\.2:${sshd.port}\\s+master,agent\\s+ssh\\s+up\\s+v\\S+\\s+[+-]\\d+\\.\\d{3} ± \\d+\\.\\d{3} ms\\s+[0-9a-f]{16} \\(cached\\)\\s+\\d+ ms$`));
     assert.match(lines[3], /\s+agent\s+ssh\s+DOWN\s+—\s+—\s+—\s+—$/);
-    assert.ok(lines.some((l) => l.startsWith(`${sshd.hosts[1].name} (conf/agent-ips.conf:2): ${sshd.hosts[1].name}: unknown host key`)));
+    assert.ok(lines.some((l) => l.startsWith(`${sshd.hosts[1].name} (conf/agent-ips.conf:2): unknown host key ssh-ed25519 SHA256:`)));
     assert.equal(lines.at(-1), '2 of 4 hosts up');
   });
 

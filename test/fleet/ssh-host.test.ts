@@ -244,6 +244,32 @@ describe('SshHost over a real sshd', () => {
     await h.close();
   });
 
+  test('another connection (a later `stop`) finds the workers with ps and stops them, paused ones too', async () => {
+    const dir = join(sshd.dir, 'strays');
+    const starter = host(0, { remoteDir: dir });
+    await starter.connect();
+    const ws = await Promise.all([starter.startWorker(idleWorker('s1'), () => {}), starter.startWorker(idleWorker('s2'), () => {})]);
+    await ws[1].signal('SIGSTOP');
+    const stopper = host(1, { remoteDir: dir });
+    await stopper.connect();
+    const found = await stopper.listWorkers();
+    assert.deepEqual(
+      found.map((f) => [f.pid, f.kind]).sort(),
+      ws.map((w) => [w.pid, 'agents']).sort(),
+    );
+    assert.match(found[0].args, /worker-[0-9a-f]+\.mjs agents 0 /);
+    const killed = await stopper.killWorkers(found.map((f) => f.pid), 3000);
+    assert.deepEqual(killed, [], 'SIGTERM (after SIGCONT) was enough');
+    const exits = await Promise.all(ws.map((w) => w.exited));
+    assert.deepEqual(
+      exits.map((e) => e.code),
+      [0, 0],
+      'graceful exits',
+    );
+    assert.deepEqual(await stopper.listWorkers(), []);
+    await Promise.all([starter.close(), stopper.close()]);
+  });
+
   test('a worker that dies before its first event rejects startWorker with its stderr', async () => {
     const h = host(0);
     await h.connect();

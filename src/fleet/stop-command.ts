@@ -1,0 +1,103 @@
+/**
+ * `stop [--masters]`: stop the benchmark's workers on every configured host,
+ * whoever started them (the seed's killRemoteServices.sh). Agents only by
+ * default; with --masters, masters too. Workers are found by their command
+ * line (`node .../worker-<hash>.mjs agents|master ...`), sent SIGCONT +
+ * SIGTERM (a master releases its key), and SIGKILLed after a grace.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Config } from '../config/load.ts';
+import { oneLine } from '../errors.ts';
+import { SshHost } from './ssh-host.ts';
+
+export interface LocalWorkerProc {
+  pid: number;
+  kind: string;
+}
+
+/** This machine's worker processes, from /proc. */
+export function localWorkers(): LocalWorkerProc[] {
+  const out: LocalWorkerProc[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    const i = argv.findIndex((a) => /etcd-election-bench\/worker-[0-9a-f]+\.mjs$/.test(a));
+    if (i >= 0) out.push({ pid: Number(d), kind: argv[i + 1] ?? '' });
+  }
+  return out;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function stopLocal(pids: number[], graceMs = 3000): Promise<number> {
+  for (const p of pids) {
+    try {
+      process.kill(p, 'SIGCONT');
+      process.kill(p, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+  }
+  const deadline = Date.now() + graceMs;
+  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  for (const p of pids.filter(alive)) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  return pids.length;
+}
+
+export async function stopCommand(config: Config, opts: { masters: boolean; acceptNewHostKeys?: boolean }): Promise<number> {
+  const kinds = opts.masters ? ['agents', 'master'] : ['agents'];
+  const hosts = new Map<string, (typeof config.masters)[number]>();
+  // agents live on agent hosts, masters on master hosts; a host in both lists is visited once
+  for (const h of config.agents) hosts.set(h.name, h);
+  if (opts.masters) for (const h of config.masters) hosts.set(h.name, h);
+  let failed = 0;
+  let localDone = false;
+  for (const spec of hosts.values()) {
+    try {
+      if (spec.local) {
+        if (localDone) continue;
+        localDone = true;
+        const pids = localWorkers()
+          .filter((w) => kinds.includes(w.kind))
+          .map((w) => w.pid);
+        await stopLocal(pids);
+        process.stdout.write(`${spec.name}: stopped ${pids.length} worker(s)\n`);
+      } else {
+        const host = new SshHost(
+          { name: spec.name, user: spec.user, address: spec.address, port: spec.port },
+          { identity: config.settings.identity ?? undefined, knownHosts: config.settings.knownHosts ?? undefined, acceptNewHostKeys: opts.acceptNewHostKeys },
+        );
+        try {
+          await host.connect();
+          const pids = (await host.listWorkers()).filter((w) => kinds.includes(w.kind)).map((w) => w.pid);
+          await host.killWorkers(pids);
+          process.stdout.write(`${spec.name}: stopped ${pids.length} worker(s)\n`);
+        } finally {
+          await host.close();
+        }
+      }
+    } catch (e) {
+      failed++;
+      process.stderr.write(`etcd-election-bench: ${spec.name}: ${oneLine(e)}\n`);
+    }
+  }
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,15 @@
+import './no-ci.ts';
+import { render } from 'ink-testing-library';
+import { App } from '../../views/App.tsx';
+import { fakeSource, fakeActions, waitFor, frame } from './helpers.ts';
+import { config, clusterUp, mastersUp, agentsUp, fault, failover, roundEnd, roundResult, T0 } from '../store/fixtures.ts';
+const source = fakeSource(); const actions = fakeActions();
+const app = render(<App source={source} actions={actions} frameMs={10} columns={Number(process.argv[2] ?? 100)} rows={Number(process.argv[3] ?? 40)} clock={() => T0 + 41800} />);
+const tf = T0 + 40000;
+source.push(config(), ...clusterUp(), ...mastersUp(), ...agentsUp(200), ...agentsUp(100, T0+30, 'agent-2', 300));
+for (let i = 1; i <= 3; i++) source.push(roundEnd(roundResult(i, 1500 + i * 97.3)));
+source.push(...fault(tf, 4), ...failover(tf, 200, 150));
+await waitFor(() => frame(app).includes('round 4'));
+await new Promise(r => setTimeout(r, 50));
+console.log(frame(app));
+app.unmount();
