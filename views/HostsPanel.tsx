@@ -21,19 +21,19 @@ export interface HostsPanelProps {
 }
 
 const COLUMNS: Column<HostView>[] = [
-  { header: 'host', cell: (h) => h.host, flex: true, min: 8 },
-  { header: 'roles', cell: (h) => h.roles.join('+') || NONE },
-  { header: 'via', cell: (h) => h.transport },
+  { header: 'host', cell: (h) => h.host, flex: true, min: 9 },
+  { header: 'roles', cell: (h) => h.roles.join('+') || NONE, drop: 4 },
+  { header: 'via', cell: (h) => h.transport, drop: 5 },
   { header: 'state', cell: (h) => h.state, colour: (h) => hostColour(h.state) },
-  { header: 'pids', cell: (h) => (h.pids.length > 0 ? h.pids.join(',') : NONE), flex: true, min: 4 },
+  { header: 'pids', cell: (h) => (h.pids.length > 0 ? h.pids.join(',') : NONE), flex: true, min: 4, drop: 2 },
   {
     header: 'agents',
     cell: (h) => (h.agentsTotal > 0 || h.roles.includes('agent') ? `${h.agentsUp}/${h.agentsTotal}` : NONE),
     colour: (h) => (h.agentsTotal > 0 && h.agentsUp < h.agentsTotal ? 'yellow' : undefined),
     align: 'right',
   },
-  { header: 'know', cell: (h) => (h.agentsTotal > 0 ? String(h.agentsKnowMaster) : NONE), align: 'right' },
-  { header: 'clock ms', cell: (h) => fmtOffset(h.clockOffsetMs, h.clockUncertaintyMs).replace(/ ms$/, '').replace(' ± ', '±') },
+  { header: 'know', cell: (h) => (h.agentsTotal > 0 ? String(h.agentsKnowMaster) : NONE), align: 'right', drop: 3 },
+  { header: 'clock ms', cell: (h) => fmtOffset(h.clockOffsetMs, h.clockUncertaintyMs).replace(/ ms$/, '').replace(' ± ', '±'), drop: 1 },
 ];
 
 /** The width the table would like, borders included (the layout gives it this when it can). */

@@ -26,16 +26,16 @@ export interface SummaryPanelProps {
 
 const ROUND_COLUMNS: Column<RoundResult>[] = [
   { header: '#', cell: (r) => String(r.round), align: 'right' },
-  { header: 'fault', cell: (r) => r.fault },
+  { header: 'fault', cell: (r) => r.fault, drop: 1 },
   { header: 'old -> new', cell: (r) => `${r.oldMaster ?? '?'} -> ${r.newMaster ?? '?'}`, flex: true, min: 8 },
   { header: 'failover', cell: (r) => fmtMs(r.failoverMs), align: 'right', colour: (r) => (r.ok ? undefined : 'red') },
-  { header: 'detect', cell: (r) => fmtMs(r.detectMs), align: 'right' },
-  { header: 'election', cell: (r) => fmtMs(r.electionMs), align: 'right' },
-  { header: 'dual', cell: (r) => fmtMs(r.dualLeaderMs), align: 'right' },
+  { header: 'detect', cell: (r) => fmtMs(r.detectMs), align: 'right', drop: 3 },
+  { header: 'election', cell: (r) => fmtMs(r.electionMs), align: 'right', drop: 4 },
+  { header: 'dual', cell: (r) => fmtMs(r.dualLeaderMs), align: 'right', drop: 6 },
   { header: 'notify p50', cell: (r) => fmtMs(r.agents.notifyMs.p50), align: 'right' },
   { header: 'p99', cell: (r) => fmtMs(r.agents.notifyMs.p99), align: 'right' },
-  { header: 'max', cell: (r) => fmtMs(r.agents.notifyMs.max), align: 'right' },
-  { header: 're-get p99', cell: (r) => fmtMs(r.agents.regetMs.p99), align: 'right' },
+  { header: 'max', cell: (r) => fmtMs(r.agents.notifyMs.max), align: 'right', drop: 2 },
+  { header: 're-get p99', cell: (r) => fmtMs(r.agents.regetMs.p99), align: 'right', drop: 5 },
   {
     header: 'agents',
     cell: (r) => (r.ok ? `${r.agents.notified}/${r.agents.count}` : `FAILED${r.error ? `: ${r.error}` : ''}`),
@@ -56,11 +56,11 @@ const TREND = 16;
 function statColumns(label: string): Column<StatRow>[] {
   return [
     { header: label, cell: (s) => s.name },
-    { header: 'n', cell: (s) => String(s.d.n), align: 'right' },
+    { header: 'n', cell: (s) => String(s.d.n), align: 'right', drop: 3 },
     { header: 'min', cell: (s) => fmtMs(s.d.min), align: 'right' },
-    { header: 'mean', cell: (s) => fmtMs(s.d.mean), align: 'right' },
+    { header: 'mean', cell: (s) => fmtMs(s.d.mean), align: 'right', drop: 2 },
     { header: 'p50', cell: (s) => fmtMs(s.d.p50), align: 'right' },
-    { header: 'p95', cell: (s) => fmtMs(s.d.p95), align: 'right' },
+    { header: 'p95', cell: (s) => fmtMs(s.d.p95), align: 'right', drop: 1 },
     { header: 'p99', cell: (s) => fmtMs(s.d.p99), align: 'right' },
     { header: 'max', cell: (s) => fmtMs(s.d.max), align: 'right' },
     { header: 'last rounds', cell: (s) => sparkline(s.trend.slice(-TREND)), flex: true, min: 4 },

@@ -16,22 +16,32 @@ export interface Column<R> {
   flex?: boolean;
   /** never narrower than this */
   min?: number;
+  /** may be left out on a narrow screen; higher ranks leave first */
+  drop?: number;
 }
 
+/**
+ * Widths per column; 0 = the column is left out. Columns with a `drop` rank
+ * leave first (highest rank first) when even their minimum widths do not fit,
+ * then flexible columns shrink, then the widest ones.
+ */
 export function columnWidths<R>(columns: readonly Column<R>[], rows: readonly R[], width: number): number[] {
-  const gap = 1;
   const widths = columns.map((c) => Math.max(c.header.length, c.min ?? 0, ...rows.map((r) => c.cell(r).length)));
-  let total = widths.reduce((a, b) => a + b, 0) + gap * (columns.length - 1);
-  // shrink flexible columns, then the widest ones, until the row fits
+  const floor = (i: number) => Math.min(widths[i], Math.max(columns[i].min ?? 3, 3));
+  const shown = () => widths.filter((w) => w > 0).length;
+  const total = () => widths.reduce((a, b) => a + b, 0) + Math.max(0, shown() - 1);
+  const minTotal = () => widths.reduce((a, w, i) => a + (w > 0 ? floor(i) : 0), 0) + Math.max(0, shown() - 1);
+  const droppable = columns.map((c, i) => i).filter((i) => columns[i].drop !== undefined).sort((a, b) => columns[b].drop! - columns[a].drop!);
+  for (const i of droppable) {
+    if (total() <= width || minTotal() <= width - 6) break;
+    widths[i] = 0;
+  }
   const order = columns.map((c, i) => i).sort((a, b) => Number(!!columns[b].flex) - Number(!!columns[a].flex) || widths[b] - widths[a]);
   for (const i of order) {
-    if (total <= width) break;
-    const floor = Math.max(columns[i].min ?? 3, 3);
-    const cut = Math.min(total - width, widths[i] - floor);
-    if (cut > 0) {
-      widths[i] -= cut;
-      total -= cut;
-    }
+    const over = total() - width;
+    if (over <= 0) break;
+    if (widths[i] === 0) continue;
+    widths[i] -= Math.min(over, widths[i] - floor(i));
   }
   return widths;
 }
@@ -53,16 +63,17 @@ export interface TableProps<R> {
 export function Table<R>({ columns, rows, width, measure, rowKey }: TableProps<R>) {
   const { c } = useTheme();
   const widths = columnWidths(columns, measure ?? rows, width);
+  const shown = columns.map((_, i) => i).filter((i) => widths[i] > 0);
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate-end">
-        {columns.map((col, i) => fit(col.header, widths[i], col.align)).join(' ')}
+        {shown.map((i) => fit(columns[i].header, widths[i], columns[i].align)).join(' ')}
       </Text>
       {rows.map((row, r) => (
         <Text key={rowKey(row, r)} wrap="truncate-end">
-          {columns.map((col, i) => (
-            <Text key={col.header} color={c(col.colour?.(row))}>
-              {fit(col.cell(row), widths[i], col.align) + (i < columns.length - 1 ? ' ' : '')}
+          {shown.map((i, k) => (
+            <Text key={columns[i].header} color={c(columns[i].colour?.(row))}>
+              {fit(columns[i].cell(row), widths[i], columns[i].align) + (k < shown.length - 1 ? ' ' : '')}
             </Text>
           ))}
         </Text>

@@ -11,7 +11,7 @@
  */
 import { now } from '../clock.ts';
 import type { Config, HostSpec } from '../config/load.ts';
-import { BenchError, oneLine } from '../errors.ts';
+import { BenchError, ConfigError, oneLine } from '../errors.ts';
 import type { BenchEvent, FaultKind, HostReport, Role, RoundResult, RunSummary, WorkerEvent } from '../events.ts';
 import { Transport } from '../etcd/transport.ts';
 import { EtcdV3 } from '../etcd/v3.ts';
@@ -149,6 +149,7 @@ export class Session implements DashboardActions, EventSource {
 
   private async init(): Promise<void> {
     const st = this.settings;
+    if (st.agentMode === 'multiplexed') throw new ConfigError('agent_mode = multiplexed is not built yet (it needs the cluster\'s TLS listener); use own', 'agent_mode');
     for (const w of this.config.warnings) this.log('warn', w);
     if (st.endpoints === 'embedded') {
       const running = await runningCluster().catch(() => null);

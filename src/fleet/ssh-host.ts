@@ -168,6 +168,7 @@ export class SshHost implements Host {
   /** ms from connect() to connected + node checked + deployed */
   connectMs: number | null = null;
   private client: SshClient | null = null;
+  private connecting: Promise<HostInfo> | null = null;
   private guard: ClientChannel | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private workers = new Set<SshWorker>();
@@ -198,11 +199,14 @@ export class SshHost implements Host {
   private authPlan(): AuthPlan {
     const plan: AuthPlan = { methods: [], tried: [], skipped: [] };
     const agent = this.opts.agent === false ? undefined : (this.opts.agent ?? process.env.SSH_AUTH_SOCK);
-    if (agent && existsSync(agent)) {
+    const useAgent = () => {
+      if (!agent || !existsSync(agent)) return;
       plan.methods.push({ type: 'agent', username: this.user, agent });
       plan.tried.push('ssh-agent');
-    }
+    };
     const explicit = this.opts.identity;
+    // an explicit identity goes first (an agent full of keys can hit sshd's MaxAuthTries); else agent, then ~/.ssh/id_*
+    if (!explicit) useAgent();
     if (explicit && !existsSync(explicit)) throw this.fail(`identity file ${explicit} not found`, { exitCode: 2 });
     const files = explicit ? [explicit] : ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(homedir(), '.ssh', f)).filter((f) => existsSync(f));
     for (const file of files) {
@@ -222,6 +226,7 @@ export class SshHost implements Host {
       plan.methods.push({ type: 'publickey', username: this.user, key: text });
       plan.tried.push(file);
     }
+    if (explicit) useAgent();
     if (plan.methods.length === 0) {
       const skipped = plan.skipped.length ? `; skipped ${plan.skipped.join(', ')}` : '';
       throw this.fail(
@@ -232,9 +237,14 @@ export class SshHost implements Host {
     return plan;
   }
 
-  /** Connect, check `node`, deploy the bundle, start the guard. */
-  async connect(signal?: AbortSignal): Promise<HostInfo> {
-    if (this.client && this.info) return this.info;
+  /** Connect, check `node`, deploy the bundle, start the guard. Concurrent calls share one attempt. */
+  connect(signal?: AbortSignal): Promise<HostInfo> {
+    if (this.client && this.info) return Promise.resolve(this.info);
+    this.connecting ??= this.doConnect(signal).finally(() => (this.connecting = null));
+    return this.connecting;
+  }
+
+  private async doConnect(signal?: AbortSignal): Promise<HostInfo> {
     const t0 = performance.now();
     const client = await this.openConnection(signal);
     this.client = client;
