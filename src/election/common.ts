@@ -38,6 +38,12 @@ export function egoBlob(masterId: string, size: number): string {
   return size <= head.length ? head : head + 'x'.repeat(size - head.length);
 }
 
+/** Which master wrote this ego_conf blob (its first line), or null. */
+export function egoOwner(blob: string): string | null {
+  const m = /^master=(.*)$/m.exec(blob.slice(0, 300));
+  return m ? m[1] : null;
+}
+
 export const secs = (ms: number): string => (ms / 1000).toFixed(3);
 
 export interface Holding {

@@ -266,7 +266,12 @@ export class SshHost implements Host {
       this.connectMs = performance.now() - t0;
       return this.info;
     } catch (e) {
-      this.dropConnection();
+      // a failed connect is not a disconnect: nobody is told
+      this.client = null;
+      if (this.heartbeat) clearInterval(this.heartbeat);
+      this.heartbeat = null;
+      this.guard = null;
+      client.destroy();
       throw e;
     }
   }
@@ -477,6 +482,15 @@ export class SshHost implements Host {
     }
   }
 
+  /** SIGCONT/SIGKILL pids through the guard (it checks they run our bundle), or a plain `kill` if the guard is gone. */
+  private remoteSignal(sig: 'CONT' | 'KILL', pids: number[]): void {
+    const list = pids.filter((p) => Number.isInteger(p) && p > 0);
+    if (list.length === 0) return;
+    const g = this.guard;
+    if (g && g.writable && !g.writableEnded) for (const p of list) this.guardSend(`${sig === 'CONT' ? 'c' : 'k'} ${p}`);
+    else if (this.client) void this.run(`kill -${sig} ${list.join(' ')} 2>/dev/null`).catch(() => undefined);
+  }
+
   private guardSend(line: string): void {
     const g = this.guard;
     if (g && !g.writableEnded && g.writable) g.write(line + '\n');
@@ -587,15 +601,13 @@ export class SshHost implements Host {
    */
   async stopAll(graceMs = 4000, extraPids: number[] = []): Promise<void> {
     const ws = [...this.workers];
-    for (const w of ws) {
-      if (w.pid > 0) this.guardSend(`c ${w.pid}`);
-      w.closeStdin();
-    }
+    this.remoteSignal('CONT', ws.map((w) => w.pid));
+    for (const w of ws) w.closeStdin();
     const all = Promise.all(ws.map((w) => w.exited));
     const graceOver = await Promise.race([all.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
-    for (const p of extraPids) this.guardSend(`k ${p}`);
+    this.remoteSignal('KILL', extraPids);
     if (graceOver) {
-      for (const w of ws) if (!w.gone && w.pid > 0) this.guardSend(`k ${w.pid}`);
+      this.remoteSignal('KILL', ws.filter((w) => !w.gone).map((w) => w.pid));
       // the channel closes once sshd sees the process gone; do not wait forever on a dead link
       const hard = setTimeout(() => ws.forEach((w) => w.channel.close()), 5000);
       await all;
