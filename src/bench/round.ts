@@ -46,13 +46,14 @@ export class RoundTracker {
   feed(e: WorkerEvent): void {
     const tc = e.tc ?? e.t;
     if (e.role === 'master') {
-      if (e.id === this.oldMaster) {
+      // losing the etcd leader can make the master step down and win again: that counts
+      if (e.id === this.oldMaster && !(this.fault === 'etcd-leader' && e.ev === 'elected' && tc >= this.faultAt)) {
         if (e.ev === 'stepdown' && this.oldStepdown === null && tc >= this.faultAt) this.oldStepdown = tc;
         if (e.ev === 'exit') this.oldExited = true;
         if (e.ev === 'refresh' && this.oldRefresh === null && tc > this.faultAt) this.oldRefresh = tc;
         return;
       }
-      if (e.ev === 'elected' && !this.elected) this.elected = { id: e.id, tc };
+      if (e.ev === 'elected' && !this.elected && tc >= this.faultAt) this.elected = { id: e.id, tc };
       if (e.ev === 'notified' && this.firstNotified === null) this.firstNotified = tc;
       return;
     }

@@ -279,7 +279,6 @@ export class Session implements DashboardActions, EventSource {
       const start = this.agentStart.get(e.id);
       if (e.initial && start !== undefined) this.samples.get.push(tc - start);
     }
-    if (e.ev === 'error') this.log('warn', `${e.host} ${e.id}: ${e.message ?? 'error'}`);
     this.tracker?.feed(e);
     this.publish({ kind: 'worker', event: e });
     this.checkWaiters();

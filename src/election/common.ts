@@ -149,6 +149,9 @@ export abstract class MasterBase implements Master {
     }
     this.holding = null;
     this.emit('stepdown', { reason });
+    // we no longer act as master; give the key back too if etcd can still be reached,
+    // so that a standby need not wait for a lease etcd may have renewed (raft leader change)
+    if (reason === 'deadline') void h.release().catch(() => {});
     return reason;
   }
 

@@ -542,7 +542,7 @@ export class SshHost implements Host {
   /** `worker signal PID SIG` on the host: the kill(2) time on the host clock, converted to the control clock. */
   async signalPid(pid: number, sig: SignalName): Promise<number> {
     if (!(pid > 0)) throw this.fail(`no pid to send ${sig} to`);
-    const r = await this.run(this.workerCommand(['signal', String(pid), sig]), 20_000);
+    const r = await this.run(this.workerCommand(['signal', String(pid), sig, '--host', this.name]), 20_000);
     const sent = r.stdout
       .split('\n')
       .map((l) => {
@@ -562,18 +562,20 @@ export class SshHost implements Host {
 
   /** Cristian ping-pong with `worker clock`, best of >= 8 round trips. */
   async measureClock(samples = 8): Promise<ClockOffset> {
-    const ch = await this.execChannel(this.workerCommand(['clock']));
+    const ch = await this.execChannel(this.workerCommand(['clock', '--host', this.name]));
     const pongs = new PongWaiter();
     const tail: string[] = [];
-    let closed = false;
     const done = readEvents(ch.stdout, () => this.clock, (e) => pongs.handle(e), (l) => tail.push(l));
-    void readEvents(ch.stderr, () => this.clock, () => undefined, (l) => tail.push(l));
-    ch.once('close', () => (closed = true));
+    const stderrDone = readEvents(ch.stderr, () => this.clock, () => undefined, (l) => tail.push(l));
+    // a clock worker that dies (bad args, no node) fails the measurement at once, with its last words
+    const ended = new Promise<never>((_, reject) =>
+      ch.once('close', () => void stderrDone.then(() => reject(new Error(`clock worker ended${tail.length ? `: ${tail.slice(-2).join(' | ')}` : ''}`)))),
+    );
+    ended.catch(() => undefined);
     try {
       const r = await measureOffset((seq) => {
-        if (closed) return Promise.reject(new Error(`clock worker ended${tail.length ? `: ${tail.at(-1)}` : ''}`));
         writeCommand(ch, { cmd: 'ping', seq });
-        return pongs.wait(seq, 10_000);
+        return Promise.race([pongs.wait(seq, 10_000), ended]);
       }, Math.max(8, samples));
       this.clock = { offsetMs: r.offsetMs, uncertaintyMs: r.uncertaintyMs };
       this.clockMeasured = true;
@@ -583,7 +585,7 @@ export class SshHost implements Host {
     } finally {
       ch.end();
       const t = setTimeout(() => ch.close(), 2000);
-      await Promise.race([done, new Promise((r) => ch.once('close', r))]);
+      await Promise.race([done, ended.catch(() => undefined)]);
       clearTimeout(t);
     }
   }

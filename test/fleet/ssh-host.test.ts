@@ -49,7 +49,7 @@ describe('SshHost over a real sshd', () => {
 
   /** An SshHost for sshd address i, closed after the suite (also on failure). */
   function host(i: number, opts: SshHostOptions = {}): SshHost {
-    const h = new SshHost(sshd.hosts[i], { identity: sshd.clientKeyPath, knownHosts: sshd.knownHostsPath, agent: false, remoteDir: join(sshd.dir, 'remote'), ...opts });
+    const h = new SshHost(sshd.hosts[i], { ...sshd.sshOptions, ...opts });
     opened.push(h);
     return h;
   }

@@ -7,6 +7,7 @@
  *
  *   const sshd = await startSshd();            // 127.0.0.2 .. 127.0.0.5
  *   sshd.hosts[0]                              // { name: 'root@127.0.0.2:41234', user: 'root', address: '127.0.0.2', port: 41234 }
+ *   new SshHost(sshd.hosts[0], sshd.sshOptions) // its key, its known_hosts, no agent, bundle under sshd.dir
  *   sshd.knownHostsPath                        // '[127.0.0.2]:41234 ssh-ed25519 AAAA...' per address
  *   await sshd.stop();                         // sessions first, then the listener; removes the dir
  *
@@ -41,6 +42,12 @@ export interface TestSshd {
   knownHostsPath: string;
   /** `ssh-ed25519 AAAA...` */
   hostKeyPub: string;
+  /**
+   * SshHost options for this sshd: its client key and known_hosts, no
+   * ssh-agent, and the bundle deployed inside the temp dir (not ~/.cache):
+   * `new SshHost(sshd.hosts[0], sshd.sshOptions)`.
+   */
+  sshOptions: { identity: string; knownHosts: string; agent: false; remoteDir: string };
   /** pid of the listening sshd */
   pid: number;
   /** pids of the per-connection sshd processes (children of the listener) */
@@ -219,6 +226,7 @@ export async function startSshd(opts: StartSshdOptions = {}): Promise<TestSshd> 
         clientKeyPath,
         knownHostsPath,
         hostKeyPub: knownKey,
+        sshOptions: { identity: clientKeyPath, knownHosts: knownHostsPath, agent: false, remoteDir: join(dir, 'remote') },
         pid: child.pid!,
         sessionPids: () => childPids(child.pid!),
         log,
