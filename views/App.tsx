@@ -12,7 +12,7 @@ import { Box, useApp, useInput, type Key } from 'ink';
 import type { BenchEvent } from '../src/events.ts';
 import { oneLine } from '../src/errors.ts';
 import { hostRows, ringToArray, workersRunning, type DashboardActions, type DashboardState, type EventSource } from '../src/store/index.ts';
-import { ConfirmDialog, CONFIRM_DIALOG_HEIGHT } from './ConfirmDialog.tsx';
+import { ConfirmDialog, CONFIRM_DIALOG_HEIGHT, confirmAnswer } from './ConfirmDialog.tsx';
 import { EventLogPanel, matchLog, scrollLog, type LogView } from './EventLogPanel.tsx';
 import { FailoverPanel } from './FailoverPanel.tsx';
 import { Header } from './Header.tsx';
@@ -21,7 +21,7 @@ import { HostsPanel, hostsPanelWidth } from './HostsPanel.tsx';
 import { KeyBar, type KeyBarMode } from './KeyBar.tsx';
 import { MasterWatchPanel } from './MasterWatchPanel.tsx';
 import { activeProgress, ProgressLines } from './ProgressLines.tsx';
-import { RoundsPrompt, ROUNDS_PROMPT_HEIGHT } from './RoundsPrompt.tsx';
+import { editRounds, RoundsPrompt, roundsInput, ROUNDS_PROMPT_HEIGHT, type RoundsInput } from './RoundsPrompt.tsx';
 import { StatusLine, type StatusMessage } from './StatusLine.tsx';
 import { SummaryPanel } from './SummaryPanel.tsx';
 import { computeLayout } from './layout.ts';
@@ -65,7 +65,15 @@ export function App(props: AppProps) {
   const { state, dispatch } = useBenchStore(source, initial, frameMs);
   const size = useTerminalSize({ columns: props.columns, rows: props.rows });
 
-  const [mode, setMode] = useState<Mode>('normal');
+  // the mode is also kept in a ref: keys that arrive in one chunk are handled before the next render
+  const [mode, setModeState] = useState<Mode>('normal');
+  const modeRef = useRef<Mode>('normal');
+  const setMode = useCallback((m: Mode) => {
+    modeRef.current = m;
+    setModeState(m);
+  }, []);
+  const [rounds, setRounds] = useState<RoundsInput>(() => roundsInput(defaultRounds));
+  const roundsRef = useRef(rounds);
   const [focus, setFocus] = useState<Focus>(4);
   const [filter, setFilter] = useState('');
   const [logView, setLogView] = useState<LogView>({ follow: true, anchor: null });
@@ -137,7 +145,7 @@ export function App(props: AppProps) {
           },
         );
     },
-    [actions, exit, onExit, uiLog],
+    [actions, exit, onExit, uiLog, setMode],
   );
 
   const startRounds = useCallback((n: number) => run(`${n} round${n === 1 ? '' : 's'}`, () => actions.runRounds(n)), [actions, run]);
@@ -180,12 +188,34 @@ export function App(props: AppProps) {
     setScroll((s) => ({ ...s, [key]: Math.min(Math.max(0, s[key] + d), Math.max(0, len - 1)) }));
   };
 
+  const onConfirm = (which: Confirm, answer: 'confirm' | 'alternative' | 'cancel') => {
+    if (answer === 'cancel') return setMode('normal');
+    if (which === 'quit') return quit(answer === 'confirm');
+    if (answer !== 'confirm') return setMode('normal');
+    setMode('normal');
+    if (which === 'kill') run('kill', () => actions.kill());
+    else if (which === 'stop') run('stop all', () => actions.stopAll());
+    else run('clean', () => actions.clean());
+  };
+
   const onKey = (input: string, key: Key) => {
+    const mode = modeRef.current;
     if (mode === 'quitting') {
       if (key.ctrl && input === 'c') exit(); // second ctrl+c: leave at once
       return;
     }
     if (key.ctrl && input === 'c') return quit(true);
+    if (CONFIRMS.includes(mode)) return onConfirm(mode as Confirm, confirmAnswer(input, key, mode === 'quit' ? 'n' : undefined));
+    if (mode === 'rounds') {
+      const edit = editRounds(roundsRef.current, input, key);
+      if (edit.kind === 'cancel') return setMode('normal');
+      if (edit.kind === 'submit') {
+        setMode('normal');
+        return startRounds(edit.rounds);
+      }
+      roundsRef.current = edit.input;
+      return setRounds(edit.input);
+    }
     if (mode === 'help') {
       if (key.escape || input === '?' || input === 'q' || key.return) setMode('normal');
       return;
@@ -200,7 +230,6 @@ export function App(props: AppProps) {
       setLogView({ follow: true, anchor: null });
       return;
     }
-    if (mode !== 'normal') return;
     if (key.tab) {
       const i = visible.indexOf(focus);
       const next = visible[(i + (key.shift ? visible.length - 1 : 1)) % visible.length] ?? 4;
@@ -231,7 +260,10 @@ export function App(props: AppProps) {
       case 'g':
         return run('resign', () => actions.resign());
       case 'r':
-        return askRounds ? setMode('rounds') : startRounds(defaultRounds);
+        if (!askRounds) return startRounds(defaultRounds);
+        roundsRef.current = roundsInput(defaultRounds);
+        setRounds(roundsRef.current);
+        return setMode('rounds');
       case 'x':
         return setMode('stop');
       case 'c':
@@ -254,9 +286,11 @@ export function App(props: AppProps) {
         }
     }
   };
-  useInput(onKey, { isActive: !CONFIRMS.includes(mode) && mode !== 'rounds' });
+  // one input handler for the whole app, subscribed once; it always calls the newest onKey
+  const onKeyRef = useRef(onKey);
+  onKeyRef.current = onKey;
+  useInput(useCallback((input: string, key: Key) => onKeyRef.current(input, key), []));
 
-  const close = () => setMode('normal');
   const active = state.masters.find((m) => m.id === state.activeMaster);
   const dialog =
     mode === 'kill' ? (
@@ -264,35 +298,15 @@ export function App(props: AppProps) {
         title="Kill the active master?"
         message={active ? `SIGKILL ${active.id} (pid ${active.pid ?? '?'} on ${active.host}) and time the failover` : 'no active master is known; the bench will say so'}
         confirmLabel="kill"
-        onConfirm={() => {
-          close();
-          run('kill', () => actions.kill());
-        }}
-        onCancel={close}
         width={L.width}
       />
     ) : mode === 'stop' ? (
-      <ConfirmDialog
-        title="Stop all workers?"
-        message="every master and agent on every host"
-        confirmLabel="stop all"
-        onConfirm={() => {
-          close();
-          run('stop all', () => actions.stopAll());
-        }}
-        onCancel={close}
-        width={L.width}
-      />
+      <ConfirmDialog title="Stop all workers?" message="every master and agent on every host" confirmLabel="stop all" width={L.width} />
     ) : mode === 'clean' ? (
       <ConfirmDialog
         title="Delete the benchmark's keys?"
         message={`${state.config.masterPath}, ego_conf and the seed-layout records in etcd`}
         confirmLabel="delete"
-        onConfirm={() => {
-          close();
-          run('clean', () => actions.clean());
-        }}
-        onCancel={close}
         width={L.width}
       />
     ) : mode === 'quit' ? (
@@ -300,22 +314,11 @@ export function App(props: AppProps) {
         title="Quit: stop the workers?"
         message="workers are still running on the hosts"
         confirmLabel="stop them and quit"
-        alternative={{ key: 'n', label: 'quit, leave them running', onSelect: () => quit(false) }}
-        onConfirm={() => quit(true)}
-        onCancel={close}
+        alternative={{ key: 'n', label: 'quit, leave them running' }}
         width={L.width}
       />
     ) : mode === 'rounds' ? (
-      <RoundsPrompt
-        defaultRounds={defaultRounds}
-        fault={roundsFault ?? 'fault'}
-        onSubmit={(n) => {
-          close();
-          startRounds(n);
-        }}
-        onCancel={close}
-        width={L.width}
-      />
+      <RoundsPrompt input={rounds} fault={roundsFault ?? 'fault'} width={L.width} />
     ) : null;
 
   const barMode: KeyBarMode = CONFIRMS.includes(mode) ? 'dialog' : mode === 'rounds' ? 'prompt' : mode === 'help' || mode === 'filter' || mode === 'quitting' ? mode : 'normal';

@@ -2,14 +2,16 @@
  * A y/n question before a destructive key (after cli-kit's
  * DangerousConfirmationPrompt, cut to one key): `y` confirms, Esc and any
  * other key cancel. An optional second answer (`n` for quit: leave the
- * workers running) gets its own key. Effects are props.
+ * workers running) gets its own key. Drawn from props; the keys go through
+ * App's one input handler (`confirmAnswer`), so no keypress can fall between
+ * two subscriptions while the dialog opens.
  *
  *   ┌ Kill the active master? ─────────────────────────┐
  *   │ SIGKILL m1 (pid 101 on localhost)                 │
  *   │ y kill · any other key cancels                    │
  *   └───────────────────────────────────────────────────┘
  */
-import { Box, Text, useInput } from 'ink';
+import { Box, Text, type Key } from 'ink';
 import { useTheme } from './theme.ts';
 
 export interface ConfirmDialogProps {
@@ -17,27 +19,25 @@ export interface ConfirmDialogProps {
   message: string;
   /** what `y` does, e.g. "kill" */
   confirmLabel: string;
-  onConfirm: () => void;
-  onCancel: () => void;
   /** a second answer on its own key (not y, not Esc) */
-  alternative?: { key: string; label: string; onSelect: () => void };
+  alternative?: { key: string; label: string };
   width: number;
-  /** listen to keys (false while another element owns the keyboard) */
-  active?: boolean;
+}
+
+export type ConfirmAnswer = 'confirm' | 'alternative' | 'cancel';
+
+/** y confirms; the alternative's key selects it; anything else (Esc included) cancels. */
+export function confirmAnswer(input: string, key: Pick<Key, 'ctrl' | 'meta'>, alternativeKey?: string): ConfirmAnswer {
+  if (key.ctrl || key.meta) return 'cancel';
+  if (input === 'y') return 'confirm';
+  if (alternativeKey !== undefined && input === alternativeKey) return 'alternative';
+  return 'cancel';
 }
 
 export const CONFIRM_DIALOG_HEIGHT = 4;
 
-export function ConfirmDialog({ title, message, confirmLabel, onConfirm, onCancel, alternative, width, active = true }: ConfirmDialogProps) {
+export function ConfirmDialog({ title, message, confirmLabel, alternative, width }: ConfirmDialogProps) {
   const { c } = useTheme();
-  useInput(
-    (input, key) => {
-      if (input === 'y' && !key.ctrl && !key.meta) onConfirm();
-      else if (alternative && input === alternative.key && !key.ctrl) alternative.onSelect();
-      else onCancel();
-    },
-    { isActive: active },
-  );
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={c('yellow')} width={width} height={CONFIRM_DIALOG_HEIGHT} flexShrink={0}>
       <Text wrap="truncate-end">

@@ -20,17 +20,18 @@ import { request, type Dispatcher } from 'undici';
 import { now } from '../clock.ts';
 import { BenchError, oneLine } from '../errors.ts';
 import { b64 } from '../etcd/codec.ts';
+import { egoBlob } from '../election/common.ts';
 import type { EtcdV3 } from '../etcd/v3.ts';
 import { distribution } from '../stats/distribution.ts';
 import { measureOffset, parseEventLine, PongWaiter } from '../fleet/worker-stream.ts';
 import type { WorkerEvent } from '../events.ts';
 import { pause, Progress, rssKiB, type ChildSet, type Proc } from './bench-procs.ts';
-import type { PeerName, PeerRun } from './bench-report.ts';
+import { PEER_LABELS, type PeerName, type PeerRun } from './bench-report.ts';
 
 export const MASTER_KEY = '/master';
 export const EGO_KEY = '/ego_conf';
 /** the size a master writes by default (worker --ego-size) */
-const EGO_VALUE = 'x'.repeat(1024);
+const EGO_SIZE = 1024;
 /** etcdctl processes per N at most: each is a whole Go process (~20-30 MiB) */
 export const ETCDCTL_MAX = 100;
 
@@ -61,12 +62,12 @@ export function deliveryDeadlineMs(n: number): number {
 
 const childEnv = (): NodeJS.ProcessEnv => ({ ...process.env, NODE_OPTIONS: '' });
 
-/** /master and /ego_conf in one revision: an agent's ego_conf check passes at once */
+/** /master and its ego_conf (naming it, as a master writes it) in one revision: agents read it at once */
 export async function putMaster(ctx: FanoutContext, value: string): Promise<void> {
   await ctx.etcd.transport.json(
     '/v3/kv/txn',
     {
-      success: [{ request_put: { key: b64(MASTER_KEY), value: b64(value) } }, { request_put: { key: b64(EGO_KEY), value: b64(EGO_VALUE) } }],
+      success: [{ request_put: { key: b64(MASTER_KEY), value: b64(value) } }, { request_put: { key: b64(EGO_KEY), value: b64(egoBlob(value, EGO_SIZE)) } }],
     },
     { signal: ctx.signal },
   );
@@ -136,11 +137,11 @@ async function runRounds(ctx: FanoutContext, n: number, offsetMs: number, sample
   return s;
 }
 
-function emptyRun(peer: PeerName, label: string, watchers: number): PeerRun {
+function emptyRun(peer: PeerName, watchers: number): PeerRun {
   const none = distribution([]);
   return {
     peer,
-    label,
+    label: PEER_LABELS[peer],
     watchers,
     rounds: 0,
     readyMs: null,
@@ -187,7 +188,7 @@ async function offsetOf(proc: Proc, pongs: PongWaiter): Promise<{ offsetMs: numb
 
 /** Our agents worker with `n` agents. n = 0: an idle worker, for its base memory. */
 export async function runOurs(ctx: FanoutContext, n: number): Promise<PeerRun> {
-  const run = emptyRun('ours', 'ours (agents worker)', n);
+  const run = emptyRun('ours', n);
   await putMaster(ctx, 'bench-m0');
   const progress = new Progress();
   const pongs = new PongWaiter();
@@ -282,7 +283,7 @@ const present = (a: (number | null)[]): number[] => a.filter((v): v is number =>
 
 /** The bare-watcher floor with `n` watchers (n = 0: its base memory). */
 export async function runBare(ctx: FanoutContext, n: number): Promise<PeerRun> {
-  const run = emptyRun('bare', 'bare watchers (floor)', n);
+  const run = emptyRun('bare', n);
   await putMaster(ctx, 'bench-m0');
   const progress = new Progress();
   const pongs = new PongWaiter();
@@ -358,7 +359,7 @@ export async function runBare(ctx: FanoutContext, n: number): Promise<PeerRun> {
 
 /** etcd's own client: `k` `etcdctl watch /master` processes, one endpoint each (spread like ours). */
 export async function runEtcdctl(ctx: FanoutContext, k: number): Promise<PeerRun> {
-  const run = emptyRun('etcdctl', 'etcdctl watch (processes)', k);
+  const run = emptyRun('etcdctl', k);
   if (!ctx.etcdctl) return { ...run, failed: 'etcdctl is not installed (apt-get install etcd-client)' };
   await putMaster(ctx, 'bench-m0');
   const progress = new Progress();
@@ -449,8 +450,7 @@ export async function guarded(ctx: FanoutContext, peer: PeerName, n: number, bod
     return await body();
   } catch (e) {
     if (ctx.signal.aborted) throw e;
-    const labels: Record<PeerName, string> = { ours: 'ours (agents worker)', bare: 'bare watchers (floor)', etcdctl: 'etcdctl watch (processes)' };
     ctx.log(`${peer} at N=${n} failed: ${oneLine(e)}`);
-    return { ...emptyRun(peer, labels[peer], n), failed: oneLine(e) };
+    return { ...emptyRun(peer, n), failed: oneLine(e) };
   }
 }

@@ -30,7 +30,7 @@ export interface Proc {
   readonly stderrTail: string[];
   /** write one line to its stdin (ignored once stdin is closed) */
   send(line: string): void;
-  /** close stdin, then SIGKILL after `graceMs`; resolves when it has exited */
+  /** close stdin (and send the spawn's `stopSignal`), SIGKILL after `graceMs`; resolves when it has exited */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -74,7 +74,7 @@ export class ChildSet {
    * Start `cmd args`; each stdout line goes to `onLine` with its arrival time
    * on our clock. `dieWithUs` wraps it in setpriv --pdeathsig KILL.
    */
-  spawn(name: string, cmd: string, args: string[], onLine: (line: string, t: number) => void, opts: { env?: NodeJS.ProcessEnv; dieWithUs?: boolean; onDeath?: () => void } = {}): Proc {
+  spawn(name: string, cmd: string, args: string[], onLine: (line: string, t: number) => void, opts: { env?: NodeJS.ProcessEnv; dieWithUs?: boolean; stopSignal?: NodeJS.Signals; onDeath?: () => void } = {}): Proc {
     const wrap = opts.dieWithUs ? setpriv() : null;
     const child = wrap ? spawn(wrap, ['--pdeathsig', 'KILL', cmd, ...args], { stdio: 'pipe', env: opts.env }) : spawn(cmd, args, { stdio: 'pipe', env: opts.env });
     if (child.pid === undefined) throw new BenchError(`could not start ${name} (${cmd})`);
@@ -96,6 +96,7 @@ export class ChildSet {
       async stop(graceMs = 3000) {
         if (proc.dead) return;
         child.stdin?.end();
+        if (opts.stopSignal) kill(proc.pid, opts.stopSignal);
         const timer = setTimeout(() => kill(proc.pid, 'SIGKILL'), graceMs);
         await exited;
         clearTimeout(timer);

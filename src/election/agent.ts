@@ -97,24 +97,14 @@ export class V3LeaseAgent extends AgentBase {
         onCreated: () => this.emit('watch-created'),
         onEvents: (events) => {
           for (const e of events) {
-            if (e.type === 'DELETE') {
-              this.lostMaster();
-              // re-get at once, as the seed's agents did; the PUT below covers a vacant key
-              void this.reget(signal);
-            } else void this.fetch(e.kv, signal);
+            // the key is surely absent right after its DELETE: a re-get now would only add
+            // load to etcd during the election; the next master arrives as the PUT on this watch
+            if (e.type === 'DELETE') this.lostMaster();
+            else void this.fetch(e.kv, signal);
           }
         },
       });
     });
-  }
-
-  private async reget(signal: AbortSignal): Promise<void> {
-    try {
-      const { kv } = await this.etcd.get(this.s.masterPath, signal);
-      if (kv) await this.fetch(kv, signal);
-    } catch (e) {
-      if (!signal.aborted) this.emit('error', { message: `re-get: ${(e as Error).message}` });
-    }
   }
 
   private async fetch(master: Kv, signal: AbortSignal): Promise<void> {
@@ -231,12 +221,9 @@ export class V2TtlAgent extends AgentBase {
         try {
           const ev = await this.etcd.wait(this.s.masterPath, waitIndex, signal);
           waitIndex = ev.node.modifiedIndex + 1;
-          if (isVacatingAction(ev.action)) {
-            this.lostMaster();
-            // re-get; a vacant key is picked up by the next create event
-            ({ node } = await this.etcd.get(this.s.masterPath, { signal }));
-            if (node) await this.fetch(node, signal);
-          } else await this.fetch(ev.node, signal);
+          // after expire/delete the next master comes as the create on the next wait
+          if (isVacatingAction(ev.action)) this.lostMaster();
+          else await this.fetch(ev.node, signal);
         } catch (e) {
           if (!(e instanceof EtcdV2Error && e.code === V2_EVENT_INDEX_CLEARED)) throw e;
           ({ node, etcdIndex } = await this.etcd.get(this.s.masterPath, { signal }));

@@ -24,14 +24,19 @@ export class V3LeaseMaster extends MasterBase {
     super(id, emit, seed);
   }
 
-  protected async attempt(signal: AbortSignal): Promise<Attempt> {
+  /**
+   * A candidate keeps its lease alive while it waits (as clientv3's
+   * concurrency.Session does), so that on a vacancy its campaign is one txn,
+   * not a lease grant and then a txn.
+   */
+  private spare: { id: string; keeper: Keeper } | null = null;
+
+  private async lease(signal: AbortSignal): Promise<{ id: string; keeper: Keeper }> {
+    const s = this.spare;
+    if (s && now() < s.keeper.deadlineAt - this.s.refresh * 1000) return s;
+    s?.keeper.stop();
     const sentAt = now();
     const lease = await this.etcd.leaseGrant(this.s.ttl, signal);
-    const r = await this.etcd.createIfAbsent(this.s.masterPath, this.id, lease.id, signal);
-    if (!r.won) {
-      await this.etcd.leaseRevoke(lease.id).catch(() => {});
-      return { won: false, holder: r.holder?.value ?? null, revision: r.revision };
-    }
     const keeper = new Keeper(
       async (timeoutMs) => {
         const ttl = await this.etcd.leaseKeepAlive(lease.id, { timeoutMs });
@@ -39,18 +44,46 @@ export class V3LeaseMaster extends MasterBase {
       },
       this.s.ttl * 1000,
       this.s.refresh * 1000,
-      this.emit,
+      // a candidate's keep-alives are not a master's: only report them once elected
+      (ev, f) => {
+        if (this.isMaster) this.emit(ev, f);
+      },
       sentAt,
     );
+    const spare = { id: lease.id, keeper };
+    void keeper.lost.then(() => {
+      if (this.spare === spare) this.spare = null;
+    });
+    this.spare = spare;
+    return spare;
+  }
+
+  protected async attempt(signal: AbortSignal): Promise<Attempt> {
+    const lease = await this.lease(signal);
+    const r = await this.etcd.createIfAbsent(this.s.masterPath, this.id, lease.id, signal);
+    if (!r.won) {
+      lease.keeper.start();
+      return { won: false, holder: r.holder?.value ?? null, revision: r.revision };
+    }
+    this.spare = null;
     return {
       won: true,
       revision: r.revision,
       holding: {
-        keeper,
+        keeper: lease.keeper,
         // revoking deletes the key at once: watchers see DELETE within ms
         release: () => this.etcd.leaseRevoke(lease.id),
       },
     };
+  }
+
+  /** the candidate's lease goes with it */
+  override async release(): Promise<void> {
+    const s = this.spare;
+    this.spare = null;
+    s?.keeper.stop();
+    if (s) await this.etcd.leaseRevoke(s.id).catch(() => {});
+    await super.release();
   }
 
   protected async writeEgo(signal: AbortSignal): Promise<void> {

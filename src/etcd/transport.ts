@@ -61,6 +61,8 @@ export class Transport {
     readonly endpoints: string[],
     readonly dispatcher?: Dispatcher,
     readonly timeoutMs = 5000,
+    /** long-lived requests (watch, wait, campaign) go here when given: an agent's own connection */
+    readonly streamDispatcher?: Dispatcher,
   ) {
     if (endpoints.length === 0) throw new EtcdUnavailableError('no endpoints given', '-', '-');
   }
@@ -86,7 +88,7 @@ export class Transport {
           body: opts.body,
           headers: opts.contentType ? { 'content-type': opts.contentType } : undefined,
           signal: opts.signal,
-          dispatcher: this.dispatcher,
+          dispatcher: opts.stream && this.streamDispatcher ? this.streamDispatcher : this.dispatcher,
           headersTimeout: timeout,
           bodyTimeout: timeout,
         });

@@ -158,15 +158,17 @@ async function runAgents(count: number, v: Record<string, string | boolean | und
   emitter(host, 'agent', prefix)('start', { count, backend: s.backend, process: true });
   const seedTransport = new Transport(s.endpoints);
   const ctl = new AbortController();
-  const dispatchers: Dispatcher[] = [];
+  // gets share one keep-alive pool; each agent's watch has a connection of its own
+  const shared = new Dispatcher({ keepAliveTimeout: 60_000, connections: 64 });
+  const dispatchers: Dispatcher[] = [shared];
   const loops: Promise<void>[] = [];
   for (let i = 0; i < count; i++) {
     const id = `${prefix}-a${i + 1}`;
     const emit = emitter(host, 'agent', id);
-    // one connection pool per agent: its watch holds one socket, its gets use another
-    const dispatcher = new Dispatcher({ keepAliveTimeout: 60_000, connections: 4 });
-    dispatchers.push(dispatcher);
-    const transport = new Transport(s.endpoints, dispatcher).startAt(i);
+    // its own connection for the watch (a second one only while it waits for ego_conf)
+    const own = new Dispatcher({ keepAliveTimeout: 60_000, connections: 2 });
+    dispatchers.push(own);
+    const transport = new Transport(s.endpoints, shared, 5000, own).startAt(i);
     const seed = s.seedKeys ? seedRecorder(new EtcdV2(seedTransport), host, id) : null;
     const agent: AgentLoop =
       s.backend === 'v2-ttl'

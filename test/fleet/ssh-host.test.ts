@@ -228,6 +228,17 @@ describe('SshHost over a real sshd', () => {
     await Promise.all([plain.close(), skewed.close()]);
   });
 
+  test('a clock worker that cannot start fails measureClock at once, with its stderr', async () => {
+    const h = host(0, { workerArgs: ['--no-such-flag'] });
+    await h.connect();
+    const t0 = performance.now();
+    const e = await rejection(h.measureClock(8));
+    assert.ok(performance.now() - t0 < 5000, 'no waiting for pong timeouts');
+    assert.match(e.message, /clock measurement failed: clock worker ended: .*no-such-flag/);
+    assert.equal(h.clockMeasured, false);
+    await h.close();
+  });
+
   test('stopAll ends running and paused workers', async () => {
     const h = host(0);
     await h.connect();
