@@ -53,8 +53,9 @@ const KEYBAR = 1;
 export function computeLayout(i: LayoutInput): Layout {
   const width = Math.max(20, i.columns);
   const height = Math.max(8, i.rows - 1);
-  const progress = Math.min(i.progress, 2);
   const dialog = i.dialog;
+  // progress lines go before anything else when the screen is too small
+  const progress = Math.max(0, Math.min(i.progress, 2, height - HEADER - dialog - STATUS - KEYBAR));
   let body = Math.max(0, height - HEADER - progress - dialog - STATUS - KEYBAR);
   const split = width >= 80;
   // Hosts gets its natural width when it can, Masters keeps room for a watch line

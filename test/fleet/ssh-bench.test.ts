@@ -6,14 +6,19 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { execa } from 'execa';
+import { homedir } from 'node:os';
+import { workerBundle } from '../../src/fleet/bundle.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestCluster, waitFor, type EmbeddedCluster } from '../helpers/etcd-cluster.ts';
 import { startSshd, processesMatching, type TestSshd } from '../helpers/sshd.ts';
-import { loadConfig } from '../../src/config/load.ts';
+import { loadConfig, type HostSpec } from '../../src/config/load.ts';
+import { SshHost } from '../../src/fleet/ssh-host.ts';
 import { Session } from '../../src/bench/session.ts';
 
+const bin = join(import.meta.dirname, '..', '..', 'src', 'bin.mjs');
 const T = 2;
 const R = 0.5;
 
@@ -36,7 +41,10 @@ describe('bench over SSH', () => {
     writeFileSync(join(dir, 'agent-ips.conf'), `${a1.name}\n${a2.name}\n`);
     writeFileSync(join(dir, 'bench.conf'), `identity = ${sshd.clientKeyPath}\nknown_hosts = ${sshd.knownHostsPath}\n`);
     const config = loadConfig(dir, { endpoints: etcd.endpoints, out: join(dir, 'results'), masters: 1, agents: 20, ttl: T, refresh: R });
-    const session = await Session.open(config);
+    // the conf's identity and known_hosts, and the bundle under the test's own dir
+    const hostFactory = (spec: HostSpec) =>
+      new SshHost(spec, { identity: config.settings.identity!, knownHosts: config.settings.knownHosts!, agent: false, remoteDir: sshd.sshOptions.remoteDir });
+    const session = await Session.open(config, { hostFactory });
     t.after(() => session.close());
 
     const hosts = session.hostList();
@@ -64,5 +72,27 @@ describe('bench over SSH', () => {
 
     await session.close();
     await waitFor('no worker left on the SSH hosts', async () => (await processesMatching(`--host root@127.0.0.`)).filter((p) => p.args.includes(String(sshd.port))).length === 0, 15_000);
+  });
+
+  test('`run` from the command line with SSH hosts in conf: exit 0, hosts reported as ssh', async () => {
+    const [m1, m2, , a1] = sshd.hosts;
+    const conf = join(dir, 'cli-conf');
+    mkdirSync(conf, { recursive: true });
+    writeFileSync(join(conf, 'master-ips.conf'), `${m1.name}\n${m2.name}\n`);
+    writeFileSync(join(conf, 'agent-ips.conf'), `${a1.name}\n`);
+    writeFileSync(join(conf, 'bench.conf'), `identity = ${sshd.clientKeyPath}\nknown_hosts = ${sshd.knownHostsPath}\nmasters = 1\nagents = 10\n`);
+    const bundle = await workerBundle();
+    const remote = join(homedir(), '.cache', 'etcd-election-bench', `worker-${bundle.hash}.mjs`);
+    const hadBundle = existsSync(remote);
+    try {
+      const r = await execa(process.execPath, [bin, 'run', '--conf', conf, '--endpoints', etcd.endpoints.join(','), '--out', join(dir, 'cli-results'), '--rounds', '1', '--json', '-'], { reject: false, timeout: 120_000, env: { CI: 'true' } });
+      assert.equal(r.exitCode, 0, r.stderr);
+      const o = JSON.parse(r.stdout);
+      assert.equal(o.ok, true);
+      assert.deepEqual(o.hosts.map((h: { transport: string }) => h.transport), ['ssh', 'ssh', 'ssh']);
+      assert.equal(o.rounds[0].agents.notified, 10);
+    } finally {
+      if (!hadBundle) rmSync(remote, { force: true });
+    }
   });
 });
