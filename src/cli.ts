@@ -66,9 +66,14 @@ function err(line: string): void {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // these two parse their own flags
   if (argv[0] === 'worker') {
     const { runWorker } = await import('./worker/worker.ts');
     return runWorker(argv.slice(1));
+  }
+  if (argv[0] === 'bench') {
+    const { benchCommand } = await import('./bench/bench-command.ts');
+    return benchCommand(argv.slice(1));
   }
   try {
     const { values, positionals } = parse(argv);
@@ -103,10 +108,6 @@ export async function main(argv: string[]): Promise<number> {
       case 'summary':
         if (!rest[0]) throw new ConfigError('summary: expected a results directory, e.g. results/20261125-153012-4f2a');
         return summaryCommand(rest[0], { json: values.json !== undefined });
-      case 'bench': {
-        const { benchCommand } = await import('./bench/bench-command.ts');
-        return await benchCommand(argv.slice(argv.indexOf('bench') + 1));
-      }
       default:
         throw new ConfigError(`unknown command "${cmd}" (try --help)`);
     }

@@ -188,15 +188,15 @@ export async function benchCommand(argv: string[]): Promise<number> {
     const oursBase = (await guarded(ctx, 'ours', 0, () => runOurs(ctx, 0))).rssKiB;
     const bareBase = (await guarded(ctx, 'bare', 0, () => runBare(ctx, 0))).rssKiB;
     for (const n of agents) {
-      const unsettled = !(await settle(ctx));
+      let unsettled = !(await settle(ctx));
       log(`N=${n}: our agents`);
       const ours = await guarded(ctx, 'ours', n, () => runOurs(ctx, n));
       log(fmtProgress(ours));
-      await settle(ctx);
+      unsettled = !(await settle(ctx)) || unsettled;
       log(`N=${n}: bare watchers`);
       const bare = await guarded(ctx, 'bare', n, () => runBare(ctx, n));
       log(fmtProgress(bare));
-      await settle(ctx);
+      unsettled = !(await settle(ctx)) || unsettled;
       const k = Math.min(n, ETCDCTL_MAX);
       log(`N=${n}: ${k} etcdctl watch processes`);
       const etcdctl = await guarded(ctx, 'etcdctl', k, () => runEtcdctl(ctx, k));

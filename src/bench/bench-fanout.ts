@@ -32,7 +32,7 @@ export const MASTER_KEY = '/master';
 export const EGO_KEY = '/ego_conf';
 /** the size a master writes by default (worker --ego-size) */
 const EGO_SIZE = 1024;
-/** etcdctl processes per N at most: each is a whole Go process (~20-30 MiB) */
+/** etcdctl processes per N at most: each is a whole Go process (~16 MiB RSS) */
 export const ETCDCTL_MAX = 100;
 
 export interface FanoutContext {

@@ -4,11 +4,12 @@
  * run, never absolute timings: a ratio survives a slower or busier machine,
  * a millisecond figure does not.
  *
- *   fan-out N=1000, 3 rounds           n  ready ms  notify p50   p99   max  new p50   p99   max  missing
- *   ours (agents worker)            1000      2310        48.2  95.0   101     61.0   130   142        0
- *   bare watchers (floor)           1000       980        30.1  70.2  75.0     40.3  88.1  92.0        0
- *   etcdctl watch (processes)        100      3120        12.0  20.1  21.0     12.5  21.0  22.4        0
- *   ours / bare                               2.36x       1.60x 1.35x 1.35x   1.51x 1.48x 1.54x
+ *   N=5000, 3 round(s)               n  ready  notify p50    p99    max  new master p50     p99     max  missing  errors
+ *   ours (agents worker)          5000  12447         572   1021   1028            3696    5410    5480        0       0
+ *   bare watchers (floor)         5000   7692         316    499    508            3074    4256    4266        0       0
+ *   etcdctl watch (processes)      100   1580        16.0   28.3   30.8            18.1    24.6    24.7        0       0
+ *   ours / bare                         1.62x       1.81x  2.05x  2.03x           1.20x   1.27x   1.28x
+ *   ours / etcdctl (5000 vs 100)        7.88x       35.8x  36.1x  33.3x          204.0x  219.8x  222.2x
  */
 import type { Distribution } from '../events.ts';
 import type { ReducerResult } from './bench-reducer.ts';
@@ -67,7 +68,7 @@ export interface FanoutResult {
   bare: PeerRun;
   etcdctl: PeerRun;
   ratios: { oursOverBare: RatioSet; oursOverEtcdctl: RatioSet };
-  /** etcd still had watchers of a previous peer when this N began */
+  /** etcd still had watchers of a previous peer when a peer of this N began (20 s wait) */
   unsettled: boolean;
 }
 
@@ -148,6 +149,11 @@ export function memoryOf(n: number, ours: PeerRun, bare: PeerRun, etcdctl: PeerR
 // ---------------------------------------------------------------- text
 
 const NONE = '—';
+/**
+ * RSS growth below this says little per watcher: V8's new space alone (two
+ * semi-spaces of up to 16 MiB) moves RSS by that much whatever the count.
+ */
+const NOISE_KIB = 32 * 1024;
 
 /** ms as a table cell: one decimal below 100, whole from 100 */
 export function cellMs(ms: number | null | undefined): string {
@@ -193,24 +199,33 @@ function ratioRow(label: string, r: RatioSet): string[] {
 }
 
 export function formatFanout(f: FanoutResult, rounds: number): string[] {
+  // etcdctl runs fewer watchers than N from N > 100 on: say so where the ratio is
+  const etcdctlLabel = f.etcdctl.watchers === f.ours.watchers ? 'ours / etcdctl' : `ours / etcdctl (${f.ours.watchers} vs ${f.etcdctl.watchers})`;
   const head = [`N=${f.n}, ${rounds} round(s)`, 'n', 'ready', 'notify p50', 'p99', 'max', 'new master p50', 'p99', 'max', 'missing', 'errors'];
-  const lines = table([head, peerRow(f.ours), peerRow(f.bare), peerRow(f.etcdctl), ratioRow('ours / bare', f.ratios.oursOverBare), ratioRow('ours / etcdctl', f.ratios.oursOverEtcdctl)]);
+  const lines = table([head, peerRow(f.ours), peerRow(f.bare), peerRow(f.etcdctl), ratioRow('ours / bare', f.ratios.oursOverBare), ratioRow(etcdctlLabel, f.ratios.oursOverEtcdctl)]);
   const notes: string[] = [];
   for (const p of [f.ours, f.bare, f.etcdctl]) {
     if (p.failed) notes.push(`  ${p.peer} failed: ${p.failed}`);
     if (p.firstError) notes.push(`  ${p.peer}: ${p.errors} error(s), first: ${p.firstError}`);
   }
-  if (f.unsettled) notes.push('  note: etcd still held watchers of the previous peer when this N began');
+  if (f.unsettled) notes.push('  note: etcd still held watchers of a previous peer when a peer of this N began');
   return [...lines, ...notes];
 }
 
 export function formatMemory(m: MemoryResult[]): string[] {
   const kib = (v: number | null) => (v === null ? NONE : (v / 1024).toFixed(1));
   const rows = [['N', 'ours MiB', 'bare MiB', 'ours KiB/watcher', 'bare KiB/watcher', 'ours / bare', 'etcdctl MiB/process']];
-  for (const x of m) rows.push([String(x.n), kib(x.oursRssKiB), kib(x.bareRssKiB), cellNum(x.oursPerWatcherKiB, 1), cellNum(x.barePerWatcherKiB, 1), cellRatio(x.ratio), kib(x.etcdctlPerProcessKiB)]);
+  const noisy = (rss: number | null, base: number | null) => rss !== null && base !== null && rss - base < NOISE_KIB;
+  let anyNoisy = false;
+  for (const x of m) {
+    const mark = noisy(x.oursRssKiB, x.oursBaseKiB) || noisy(x.bareRssKiB, x.bareBaseKiB) ? '~' : '';
+    if (mark) anyNoisy = true;
+    rows.push([String(x.n), kib(x.oursRssKiB), kib(x.bareRssKiB), mark + cellNum(x.oursPerWatcherKiB, 1), mark + cellNum(x.barePerWatcherKiB, 1), mark + cellRatio(x.ratio), kib(x.etcdctlPerProcessKiB)]);
+  }
   const base = m[0];
   const lines = table(rows);
   if (base) lines.push(`  per watcher = (VmRSS at N - VmRSS of the same program with 0 watchers: ours ${kib(base.oursBaseKiB)} MiB, bare ${kib(base.bareBaseKiB)} MiB) / N`);
+  if (anyNoisy) lines.push(`  ~ : a process grew by less than ${NOISE_KIB / 1024} MiB, within V8 new-space noise; read the larger N`);
   return lines;
 }
 
