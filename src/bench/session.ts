@@ -169,6 +169,12 @@ export class Session implements DashboardActions, EventSource {
     const transport = new Transport(this.endpoints);
     this.v3 = new EtcdV3(transport);
     this.v2 = new EtcdV2(transport);
+    if (st.endpoints !== 'embedded') {
+      // a wrong endpoint is bad input: say so now, not as "no master was elected" later
+      await this.v3.status(this.ctl.signal).catch((e) => {
+        throw new ConfigError(`etcd does not answer at ${this.endpoints.join(',')}: ${oneLine(e)}`, this.config.sources.endpoints);
+      });
+    }
     this.publish({ kind: 'cluster', state: 'up', endpoints: this.endpoints, t: now() });
     this.publish({ kind: 'config', endpoints: this.endpoints, backend: st.backend, ttl: st.ttl, refresh: st.refresh, runId: this.runId, masterPath: st.masterPath, t: now() });
     void this.pollCluster();

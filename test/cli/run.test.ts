@@ -63,6 +63,13 @@ describe('run', () => {
     assert.match(r.stderr, /--ttl/);
   });
 
+  test('an endpoint where no etcd answers: one line naming --endpoints, exit 2', async () => {
+    const r = await cli(['run', '--endpoints', 'http://127.0.0.1:9', '--out', join(dir, 'results-bad')]);
+    assert.equal(r.exitCode, 2);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^etcd-election-bench: --endpoints: etcd does not answer at http:\/\/127\.0\.0\.1:9/);
+  });
+
   test('an unknown flag: one line, exit 2', async () => {
     const r = await cli(['run', '--ttx', '3']);
     assert.equal(r.exitCode, 2);
