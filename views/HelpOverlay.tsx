@@ -21,7 +21,8 @@ export function HelpOverlay({ width, height }: HelpOverlayProps) {
   const { c } = useTheme();
   const kw = Math.max(...KEYS.map((k) => k.key.length));
   const lines = Math.max(0, height - 2);
-  const keyRows = KEYS.slice(0, Math.max(0, lines - 2));
+  const cut = KEYS.length > lines - 1;
+  const keyRows = KEYS.slice(0, Math.max(0, cut ? lines - 2 : lines - 1));
   const notes = NOTES.slice(0, Math.max(0, lines - 2 - keyRows.length));
   return (
     <Box flexDirection="column" width={width} height={height} borderStyle="double" borderColor={c('cyan')} overflow="hidden" flexShrink={0}>
@@ -36,6 +37,7 @@ export function HelpOverlay({ width, height }: HelpOverlayProps) {
           {`  ${k.help}`}
         </Text>
       ))}
+      {cut ? <Text dimColor>{`… ${KEYS.length - keyRows.length} more: a taller terminal shows them`}</Text> : null}
       {notes.length > 0 ? <Text> </Text> : null}
       {notes.map((n) => (
         <Text key={n} dimColor wrap="truncate-end">

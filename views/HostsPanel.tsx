@@ -21,7 +21,7 @@ export interface HostsPanelProps {
 }
 
 const COLUMNS: Column<HostView>[] = [
-  { header: 'host', cell: (h) => h.host, flex: true, min: 9 },
+  { header: 'host', cell: (h) => h.host, min: 9 },
   { header: 'roles', cell: (h) => h.roles.join('+') || NONE, drop: 4 },
   { header: 'via', cell: (h) => h.transport, drop: 5 },
   { header: 'state', cell: (h) => h.state, colour: (h) => hostColour(h.state) },

@@ -98,7 +98,7 @@ export function SummaryPanel({ rounds, width, height, focused, scroll = 0 }: Sum
   const roundLines = Math.max(1, lines - 1 - statLines - (wide || buckets.length === 0 ? 0 : buckets.length + 1));
   const { rows, max } = visibleSlice(rounds, roundLines, scroll, 'bottom');
   const failed = rounds.length - ok.length;
-  const info = `(${rounds.length} rounds${failed ? `, ${failed} failed` : ''}${max > 0 && scroll > 0 ? `, ${Math.min(scroll, max)} up` : ''})`;
+  const info = `(${rounds.length} round${rounds.length === 1 ? '' : 's'}${failed ? `, ${failed} failed` : ''}${max > 0 && scroll > 0 ? `, ${Math.min(scroll, max)} up` : ''})`;
   const statW = wide ? Math.min(90, w - 36) : w;
   const histogramBox =
     buckets.length > 0 ? (
@@ -113,7 +113,7 @@ export function SummaryPanel({ rounds, width, height, focused, scroll = 0 }: Sum
       <Box flexDirection={wide ? 'row' : 'column'}>
         {statsShown.length > 0 ? (
           <Box width={statW} flexShrink={0}>
-            <Table columns={statColumns(`over ${ok.length} rounds`)} rows={statsShown} width={statW} rowKey={(s) => s.name} />
+            <Table columns={statColumns(`over ${ok.length} round${ok.length === 1 ? '' : 's'}`)} rows={statsShown} width={statW} rowKey={(s) => s.name} />
           </Box>
         ) : null}
         {histogramBox}

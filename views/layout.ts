@@ -59,7 +59,7 @@ export function computeLayout(i: LayoutInput): Layout {
   let body = Math.max(0, height - HEADER - progress - dialog - STATUS - KEYBAR);
   const split = width >= 80;
   // Hosts gets its natural width when it can, Masters keeps room for a watch line
-  const hostsWidth = split ? Math.max(Math.floor(width * 0.45), Math.min(i.hostsWidth ?? Math.floor(width * 0.55), width - 46)) : width;
+  const hostsWidth = split ? Math.max(Math.floor(width * 0.45), Math.min(i.hostsWidth ?? Math.floor(width * 0.55), width - 56)) : width;
   const mastersWidth = split ? width - hostsWidth : width;
 
   // what each panel would like (border 2 + header line + rows)

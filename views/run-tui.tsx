@@ -9,6 +9,7 @@
  * been mapped to FORCE_COLOR=0: chalk reads its colour level once, at import,
  * and ignores NO_COLOR by itself.
  */
+import { bufferedSource } from '../src/store/buffered-source.ts';
 import type { DashboardActions, DashboardState, EventSource } from '../src/store/index.ts';
 
 export interface RunTuiOptions {
@@ -60,12 +61,18 @@ const ALT_OFF = '\u001B[?1049l';
 
 /** Render the dashboard; resolves once the operator quit (after actions.quit resolved). */
 export async function runTui(opts: RunTuiOptions): Promise<void> {
+  // listen now: what the session says while Ink loads is replayed to the dashboard
+  const source = bufferedSource(opts.source);
   const stdout = opts.stdout ?? process.stdout;
   const stdin = opts.stdin ?? process.stdin;
   const color = opts.color ?? wantsColor();
   if (!color && process.env.FORCE_COLOR === undefined) process.env.FORCE_COLOR = '0';
 
-  const [{ render }, { App }, { createElement }] = await Promise.all([import('ink'), import('./App.tsx'), import('react')]);
+  const loaded = await Promise.all([import('ink'), import('./App.tsx'), import('react')]).catch((e: unknown) => {
+    source.close();
+    throw e;
+  });
+  const [{ render }, { App }, { createElement }] = loaded;
 
   const alt = (opts.altScreen ?? true) && stdout.isTTY === true;
   const leaveAlt = () => {
@@ -79,7 +86,7 @@ export async function runTui(opts: RunTuiOptions): Promise<void> {
   try {
     const app = render(
       createElement(App, {
-        source: opts.source,
+        source,
         actions: opts.actions,
         initial: opts.initial,
         defaultRounds: opts.defaultRounds,
@@ -99,6 +106,7 @@ export async function runTui(opts: RunTuiOptions): Promise<void> {
     );
     await app.waitUntilExit();
   } finally {
+    source.close();
     leaveAlt();
     process.off('exit', leaveAlt);
   }

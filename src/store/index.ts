@@ -9,4 +9,5 @@ export * from './select.ts';
 export * from './format.ts';
 export * from './plain.ts';
 export * from './ring.ts';
+export * from './buffered-source.ts';
 export type { DashboardActions, EventSource, ActionName } from './actions.ts';

@@ -263,7 +263,8 @@ function onAgentEvent(s: DashboardState, w: WorkerEvent, t: number): DashboardSt
         const hc: FailoverHostCount = { ...h, got: bumpGot(h.got, w.master), lastGotAt: isNew ? Math.max(h.lastGotAt ?? 0, t) : h.lastGotAt };
         out = checkComplete({ ...out, failover: { ...f, perHost: { ...f.perHost, [w.host]: hc } } }, t);
       }
-      if (out.activeMaster === null) out = { ...out, activeMaster: w.master };
+      // an agent's view fills in a master we missed, never the one that just failed
+      if (out.activeMaster === null && w.master !== out.failover?.target) out = { ...out, activeMaster: w.master };
       break;
     }
     case 'notified': {
