@@ -10,9 +10,9 @@
 import { now } from '../clock.ts';
 import type { Kv } from '../etcd/codec.ts';
 import { revAdd, revCmp } from '../etcd/codec.ts';
-import type { EtcdV3 } from '../etcd/v3.ts';
+import type { EtcdV3, WatchEvent, WatchSpec } from '../etcd/v3.ts';
 import { EtcdV2, EtcdV2Error, V2_EVENT_INDEX_CLEARED, type V2Node } from '../etcd/v2.ts';
-import { childController, egoOwner, sleep } from './common.ts';
+import { egoOwner, sleep } from './common.ts';
 import { electionPrefix } from './v3-election.ts';
 import { isVacatingAction } from './v2-ttl.ts';
 import type { AgentLoop, ElectionSettings, Emit, SeedRecorder } from './types.ts';
@@ -77,10 +77,18 @@ abstract class AgentBase implements AgentLoop {
   }
 }
 
-/** v3-lease agents: watch the master key; DELETE -> notified -> re-get. */
-export class V3LeaseAgent extends AgentBase {
+/**
+ * A v3 agent follows both the master and ego_conf on one watch stream (its
+ * own connection): the master key goes (DELETE) -> notified; the next master
+ * arrives as a PUT, and its ego_conf as the PUT after it, in revision order,
+ * with no extra request and no second connection during the failover.
+ */
+abstract class V3Follower extends AgentBase {
+  private current: Kv | null = null;
+  private ego: { by: string | null; rev: string } = { by: null, rev: '0' };
+
   constructor(
-    private readonly etcd: EtcdV3,
+    protected readonly etcd: EtcdV3,
     s: ElectionSettings,
     emit: Emit,
     seed: SeedRecorder | null,
@@ -88,108 +96,83 @@ export class V3LeaseAgent extends AgentBase {
     super(s, emit, seed);
   }
 
+  /** read the current master; reset whatever the backend tracks */
+  protected abstract readMaster(signal: AbortSignal): Promise<{ master: Kv | null; revision: string }>;
+  protected abstract masterWatch(startRevision: string): WatchSpec;
+  /** a master-side event; returns the master now (null: none) */
+  protected abstract onMasterEvent(e: WatchEvent): Kv | null;
+
   run(signal: AbortSignal): Promise<void> {
     return this.guard(signal, async () => {
-      const { kv, revision } = await this.etcd.get(this.s.masterPath, signal);
-      if (kv) await this.fetch(kv, signal);
-      else if (this.known) this.lostMaster();
-      await this.etcd.watch(this.s.masterPath, { startRevision: revAdd(revision, 1), signal }, {
+      const [m, ego] = await Promise.all([this.readMaster(signal), this.etcd.get(this.s.egoKey, signal)]);
+      if (ego.kv) this.ego = { by: egoOwner(ego.kv.value), rev: ego.kv.modRevision };
+      this.setMaster(m.master);
+      const from = revAdd(revCmp(m.revision, ego.revision) < 0 ? m.revision : ego.revision, 1);
+      await this.etcd.watchMany([this.masterWatch(from), { key: this.s.egoKey, startRevision: from }], signal, {
         onCreated: () => this.emit('watch-created'),
         onEvents: (events) => {
           for (const e of events) {
-            // the key is surely absent right after its DELETE: a re-get now would only add
-            // load to etcd during the election; the next master arrives as the PUT on this watch
-            if (e.type === 'DELETE') this.lostMaster();
-            else void this.fetch(e.kv, signal);
+            if (e.kv.key !== this.s.egoKey) this.setMaster(this.onMasterEvent(e));
+            else if (e.type === 'PUT') this.ego = { by: egoOwner(e.kv.value), rev: e.kv.modRevision };
           }
+          this.check();
         },
       });
     });
   }
 
-  private async fetch(master: Kv, signal: AbortSignal): Promise<void> {
-    if (this.known && this.known.created === master.createRevision) return;
-    try {
-      await fetchEgoV3(this.etcd, this.s.egoKey, master.value, signal);
-      this.got({ value: master.value, created: master.createRevision });
-    } catch (e) {
-      if (!signal.aborted) this.emit('error', { message: `ego_conf: ${(e as Error).message}` });
-    }
+  private setMaster(kv: Kv | null): void {
+    const cur = this.current;
+    const changed = kv === null ? cur !== null : !cur || cur.key !== kv.key || cur.createRevision !== kv.createRevision;
+    if (!changed) return;
+    // the master we knew is gone (deleted, or replaced in the same batch): notified now
+    if (cur || this.known) this.lostMaster();
+    this.current = kv;
+    this.check();
+  }
+
+  /** got-master once the ego_conf this master wrote (after it took the key) is in */
+  private check(): void {
+    const m = this.current;
+    if (m && this.ego.by === m.value && revCmp(this.ego.rev, m.createRevision) >= 0) this.got({ value: m.value, created: m.createRevision });
   }
 }
 
-/** Read the ego_conf that `master` wrote, waiting for it if it has not written it yet. */
-export async function fetchEgoV3(etcd: EtcdV3, key: string, master: string, signal: AbortSignal): Promise<Kv> {
-  const { kv, revision } = await etcd.get(key, signal);
-  if (kv && egoOwner(kv.value) === master) return kv;
-  const c = childController(signal);
-  let found: Kv | null = null;
-  try {
-    await etcd.watch(key, { startRevision: revAdd(revision, 1), signal: c.signal }, {
-      onEvents: (events) => {
-        const put = events.find((e) => e.type === 'PUT' && egoOwner(e.kv.value) === master);
-        if (put && !found) {
-          found = put.kv;
-          c.abort();
-        }
-      },
-    });
-  } finally {
-    c.abort();
+/** v3-lease agents: the master is the master key. */
+export class V3LeaseAgent extends V3Follower {
+  protected async readMaster(signal: AbortSignal) {
+    const { kv, revision } = await this.etcd.get(this.s.masterPath, signal);
+    return { master: kv, revision };
   }
-  if (!found) throw new Error('ego_conf did not arrive');
-  return found;
+  protected masterWatch(startRevision: string): WatchSpec {
+    return { key: this.s.masterPath, startRevision };
+  }
+  protected onMasterEvent(e: WatchEvent): Kv | null {
+    return e.type === 'DELETE' ? null : e.kv;
+  }
 }
 
 /**
  * v3-election agents: the leader is the oldest key under `<name>/` (what
  * etcd's Observe computes on the server). Agents keep that set themselves
- * from one prefix watch: /v3/election/observe through the JSON gateway lost
- * leader changes for a few of 200 concurrent observers in our runs.
+ * from the watch: /v3/election/observe through the JSON gateway lost leader
+ * changes for a few of 200 concurrent observers in our runs.
  */
-export class V3ElectionAgent extends AgentBase {
-  constructor(
-    private readonly etcd: EtcdV3,
-    s: ElectionSettings,
-    emit: Emit,
-    seed: SeedRecorder | null,
-  ) {
-    super(s, emit, seed);
-  }
+export class V3ElectionAgent extends V3Follower {
+  private keys = new Map<string, Kv>();
 
-  run(signal: AbortSignal): Promise<void> {
-    const prefix = electionPrefix(this.s.masterPath);
-    return this.guard(signal, async () => {
-      const keys = new Map<string, Kv>();
-      const r = await this.etcd.range(prefix, { prefix: true, signal });
-      for (const kv of r.kvs) keys.set(kv.key, kv);
-      let leader = oldest(keys);
-      if (leader) void this.fetch(leader, signal);
-      else if (this.known) this.lostMaster();
-      await this.etcd.watch(prefix, { prefix: true, startRevision: revAdd(r.revision, 1), signal }, {
-        onCreated: () => this.emit('watch-created'),
-        onEvents: (events) => {
-          for (const e of events) {
-            if (e.type === 'DELETE') keys.delete(e.kv.key);
-            else if (!keys.has(e.kv.key)) keys.set(e.kv.key, e.kv);
-          }
-          const next = oldest(keys);
-          if (next?.key === leader?.key) return;
-          if (leader) this.lostMaster();
-          leader = next;
-          if (leader) void this.fetch(leader, signal);
-        },
-      });
-    });
+  protected async readMaster(signal: AbortSignal) {
+    const r = await this.etcd.range(electionPrefix(this.s.masterPath), { prefix: true, signal });
+    this.keys = new Map(r.kvs.map((kv) => [kv.key, kv]));
+    return { master: oldest(this.keys), revision: r.revision };
   }
-
-  private async fetch(leader: Kv, signal: AbortSignal): Promise<void> {
-    try {
-      await fetchEgoV3(this.etcd, this.s.egoKey, leader.value, signal);
-      this.got({ value: leader.value, created: leader.createRevision });
-    } catch (e) {
-      if (!signal.aborted) this.emit('error', { message: `ego_conf: ${(e as Error).message}` });
-    }
+  protected masterWatch(startRevision: string): WatchSpec {
+    return { key: electionPrefix(this.s.masterPath), prefix: true, startRevision };
+  }
+  protected onMasterEvent(e: WatchEvent): Kv | null {
+    if (e.type === 'DELETE') this.keys.delete(e.kv.key);
+    else if (!this.keys.has(e.kv.key)) this.keys.set(e.kv.key, e.kv);
+    return oldest(this.keys);
   }
 }
 

@@ -21,6 +21,13 @@ export interface WatchEvent {
   kv: Kv;
 }
 
+export interface WatchSpec {
+  key: string;
+  startRevision?: string;
+  prefix?: boolean;
+  prevKv?: boolean;
+}
+
 export interface WatchHandlers {
   onCreated?: (revision: string) => void;
   onEvents: (events: WatchEvent[], revision: string) => void;
@@ -124,17 +131,25 @@ export class EtcdV3 {
    * ends (signal aborted, or the server closed it); rejects on errors,
    * including a compacted start revision.
    */
-  async watch(key: string, opts: { startRevision?: string; prefix?: boolean; signal: AbortSignal; prevKv?: boolean }, h: WatchHandlers): Promise<void> {
-    const create: Record<string, unknown> = { key: b64(key) };
-    if (opts.prefix) create.range_end = b64PrefixRangeEnd(key);
-    if (opts.startRevision) create.start_revision = opts.startRevision;
-    if (opts.prevKv) create.prev_kv = true;
-    const r = await this.transport.send('/v3/watch', {
-      body: JSON.stringify({ create_request: create }),
-      contentType: 'application/json',
-      signal: opts.signal,
-      stream: true,
-    });
+  watch(key: string, opts: { startRevision?: string; prefix?: boolean; signal: AbortSignal; prevKv?: boolean }, h: WatchHandlers): Promise<void> {
+    return this.watchMany([{ key, startRevision: opts.startRevision, prefix: opts.prefix, prevKv: opts.prevKv }], opts.signal, h);
+  }
+
+  /**
+   * Several watchers on one stream (one connection): the gateway reads every
+   * create_request in the request body. onCreated fires once all exist.
+   */
+  async watchMany(specs: WatchSpec[], signal: AbortSignal, h: WatchHandlers): Promise<void> {
+    const body = specs
+      .map((w) => {
+        const create: Record<string, unknown> = { key: b64(w.key) };
+        if (w.prefix) create.range_end = b64PrefixRangeEnd(w.key);
+        if (w.startRevision) create.start_revision = w.startRevision;
+        if (w.prevKv) create.prev_kv = true;
+        return JSON.stringify({ create_request: create });
+      })
+      .join('');
+    const r = await this.transport.send('/v3/watch', { body, contentType: 'application/json', signal, stream: true });
     if (r.status !== 200) {
       const text = await r.body.text();
       throw new EtcdError(`watch HTTP ${r.status}: ${text.slice(0, 200)}`, r.endpoint, '/v3/watch', r.status);
@@ -143,6 +158,7 @@ export class EtcdV3 {
       result?: { header?: Header; created?: boolean; canceled?: boolean; compact_revision?: string; cancel_reason?: string; events?: { type?: 'PUT' | 'DELETE'; kv: RawKv }[] };
       error?: { message?: string; grpc_code?: number };
     };
+    let created = 0;
     try {
       for await (const msg of jsonLines<Msg>(r.body)) {
         if (msg.error) throw new EtcdError(`watch: ${msg.error.message ?? JSON.stringify(msg.error)}`, r.endpoint, '/v3/watch', 200, msg);
@@ -153,11 +169,11 @@ export class EtcdV3 {
           throw new EtcdError(`watch start revision compacted (compact_revision ${res.compact_revision})`, r.endpoint, '/v3/watch', 200, msg);
         }
         if (res.canceled) throw new EtcdError(`watch canceled: ${res.cancel_reason ?? ''}`, r.endpoint, '/v3/watch', 200, msg);
-        if (res.created) h.onCreated?.(rev);
+        if (res.created && ++created === specs.length) h.onCreated?.(rev);
         if (res.events?.length) h.onEvents(res.events.map((e) => ({ type: e.type === 'DELETE' ? 'DELETE' : 'PUT', kv: decodeKv(e.kv) })), rev);
       }
     } catch (e) {
-      if (opts.signal.aborted) return;
+      if (signal.aborted) return;
       throw e;
     }
   }
