@@ -189,14 +189,4 @@ export class Progress {
 }
 
 /** Sleep that an abort cuts short (between polls of etcd, never in place of a condition). */
-export function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
+export { sleep as pause } from '../clock.ts';

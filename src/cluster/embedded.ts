@@ -30,6 +30,7 @@ import { basename, delimiter, join, resolve as resolvePath } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Agent, request } from 'undici';
 import { BenchError } from '../errors.ts';
+import { sleep } from '../clock.ts';
 
 export interface Member {
   /** m1, m2, ... */
@@ -150,18 +151,6 @@ function url(host: string, port: number): string {
   return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
 }
 
-/** resolves after `ms`, or early when `signal` aborts */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 function findExecutable(cmd: string, extra: string[] = []): string | null {
   const dirs = (process.env.PATH ?? '').split(delimiter).concat(extra);

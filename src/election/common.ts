@@ -2,22 +2,10 @@
  * What the backends share: the master's campaign/hold loop, the ego_conf
  * blob, abortable sleeps and signal plumbing.
  */
-import { now } from '../clock.ts';
+import { now, sleep } from '../clock.ts';
+export { sleep };
 import type { Keeper } from './keeper.ts';
 import type { Emit, Master, SeedRecorder, StepdownReason } from './types.ts';
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** A signal that aborts when the parent does or when abort() is called. */
 export function childController(parent: AbortSignal): AbortController {

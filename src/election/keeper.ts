@@ -6,7 +6,8 @@
  * checks the deadline before it sends anything.
  */
 import { now } from '../clock.ts';
-import type { Emit, StepdownReason } from './types.ts';
+import type { EtcdV3 } from '../etcd/v3.ts';
+import type { ElectionSettings, Emit, StepdownReason } from './types.ts';
 
 export interface KeepAliveOnce {
   /** one keep-alive: 'ok' with the TTL granted (s), or 'lost' when etcd says the claim is gone */
@@ -97,4 +98,18 @@ export class Keeper {
     }
     if (!this.checkDeadline()) this.schedule();
   }
+}
+
+/** A Keeper for a v3 lease: one POST /v3/lease/keepalive per tick; no TTL in the reply = the lease is gone. */
+export function leaseKeeper(etcd: EtcdV3, leaseId: string, s: Pick<ElectionSettings, 'ttl' | 'refresh'>, emit: Emit, grantedAt: number): Keeper {
+  return new Keeper(
+    async (timeoutMs) => {
+      const ttl = await etcd.leaseKeepAlive(leaseId, { timeoutMs });
+      return ttl > 0 ? { ok: true, ttl } : { ok: false };
+    },
+    s.ttl * 1000,
+    s.refresh * 1000,
+    emit,
+    grantedAt,
+  );
 }

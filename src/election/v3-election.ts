@@ -12,7 +12,7 @@
 import { now } from '../clock.ts';
 import type { EtcdV3, Leader } from '../etcd/v3.ts';
 import { revAdd } from '../etcd/codec.ts';
-import { Keeper } from './keeper.ts';
+import { leaseKeeper } from './keeper.ts';
 import { childController, egoBlob, MasterBase, type Attempt } from './common.ts';
 import type { ElectionSettings, Emit, SeedRecorder } from './types.ts';
 
@@ -37,16 +37,7 @@ export class V3ElectionMaster extends MasterBase {
   protected async attempt(signal: AbortSignal): Promise<Attempt> {
     const sentAt = now();
     const lease = await this.etcd.leaseGrant(this.s.ttl, signal);
-    const keeper = new Keeper(
-      async (timeoutMs) => {
-        const ttl = await this.etcd.leaseKeepAlive(lease.id, { timeoutMs });
-        return ttl > 0 ? { ok: true, ttl } : { ok: false };
-      },
-      this.s.ttl * 1000,
-      this.s.refresh * 1000,
-      this.emit,
-      sentAt,
-    ).start();
+    const keeper = leaseKeeper(this.etcd, lease.id, this.s, this.emit, sentAt).start();
     const c = childController(signal);
     void keeper.lost.then(() => c.abort());
     const watching = this.watchWhileWaiting(c.signal);

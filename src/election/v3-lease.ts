@@ -9,7 +9,7 @@
 import { now } from '../clock.ts';
 import type { EtcdV3 } from '../etcd/v3.ts';
 import { revAdd } from '../etcd/codec.ts';
-import { Keeper } from './keeper.ts';
+import { leaseKeeper, type Keeper } from './keeper.ts';
 import { childController, egoBlob, MasterBase, type Attempt } from './common.ts';
 import type { ElectionSettings, Emit, SeedRecorder } from './types.ts';
 
@@ -37,19 +37,10 @@ export class V3LeaseMaster extends MasterBase {
     s?.keeper.stop();
     const sentAt = now();
     const lease = await this.etcd.leaseGrant(this.s.ttl, signal);
-    const keeper = new Keeper(
-      async (timeoutMs) => {
-        const ttl = await this.etcd.leaseKeepAlive(lease.id, { timeoutMs });
-        return ttl > 0 ? { ok: true, ttl } : { ok: false };
-      },
-      this.s.ttl * 1000,
-      this.s.refresh * 1000,
+    const keeper = leaseKeeper(this.etcd, lease.id, this.s, (ev, f) => {
       // a candidate's keep-alives are not a master's: only report them once elected
-      (ev, f) => {
-        if (this.isMaster) this.emit(ev, f);
-      },
-      sentAt,
-    );
+      if (this.isMaster) this.emit(ev, f);
+    }, sentAt);
     const spare = { id: lease.id, keeper };
     void keeper.lost.then(() => {
       if (this.spare === spare) this.spare = null;

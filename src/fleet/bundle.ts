@@ -24,17 +24,21 @@ let cached: Promise<WorkerBundle> | null = null;
 
 /** Build (once per process) the worker bundle and return where it is. */
 export function workerBundle(): Promise<WorkerBundle> {
-  cached ??= build().catch((e) => {
+  cached ??= buildBundle(join(projectRoot, 'src', 'worker', 'main.ts'), 'worker').catch((e) => {
     cached = null;
     throw e;
   });
   return cached;
 }
 
-async function build(): Promise<WorkerBundle> {
+/**
+ * Bundle `entry` into node_modules/.cache/etcd-election-bench/<name>-<hash>.mjs
+ * (written only when absent, via a temp file and a rename).
+ */
+export async function buildBundle(entry: string, name: string): Promise<WorkerBundle> {
   const esbuild = await import('esbuild');
   const res = await esbuild.build({
-    entryPoints: [join(projectRoot, 'src', 'worker', 'main.ts')],
+    entryPoints: [entry],
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -46,7 +50,7 @@ async function build(): Promise<WorkerBundle> {
   });
   const code = res.outputFiles[0].contents;
   const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
-  const path = join(cacheDir, `worker-${hash}.mjs`);
+  const path = join(cacheDir, `${name}-${hash}.mjs`);
   if (!existsSync(path) || (await readFile(path)).length !== code.length) {
     await mkdir(cacheDir, { recursive: true });
     const tmp = `${path}.${process.pid}.tmp`;
