@@ -205,7 +205,7 @@ export function App(props: AppProps) {
       return;
     }
     if (key.ctrl && input === 'c') return quit(true);
-    if (CONFIRMS.includes(mode)) return onConfirm(mode as Confirm, confirmAnswer(input, key, mode === 'quit' ? 'n' : undefined));
+    if (CONFIRMS.includes(mode)) return onConfirm(mode as Confirm, confirmAnswer(input, key));
     if (mode === 'rounds') {
       const edit = editRounds(roundsRef.current, input, key);
       if (edit.kind === 'cancel') return setMode('normal');
@@ -312,9 +312,8 @@ export function App(props: AppProps) {
     ) : mode === 'quit' ? (
       <ConfirmDialog
         title="Quit: stop the workers?"
-        message="workers are still running on the hosts"
+        message="workers are still running on the hosts; none outlives the console"
         confirmLabel="stop them and quit"
-        alternative={{ key: 'n', label: 'quit, leave them running' }}
         width={L.width}
       />
     ) : mode === 'rounds' ? (

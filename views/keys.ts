@@ -29,6 +29,6 @@ export const KEYS: readonly KeyHelp[] = [
   { key: '/', bar: 'filter', help: 'filter the event log as you type; Enter keeps the filter, Esc clears it' },
   { key: 'f', bar: 'follow', help: 'follow the event log (always show the newest line) on/off' },
   { key: '?', bar: 'help', help: 'this help; Esc or ? closes it (Esc also closes a dialog or the filter)' },
-  { key: 'q', bar: 'quit', help: 'quit; when workers are running it asks: y stop them, n leave them running, Esc stay' },
+  { key: 'q', bar: 'quit', help: 'quit; when workers are running it asks first: y stops them and quits, any other key stays' },
   { key: 'ctrl+c', help: 'quit now and stop the workers (twice: leave at once)' },
 ];

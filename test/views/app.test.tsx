@@ -158,11 +158,12 @@ describe('q quits', () => {
     await waitFor(() => exited(), 2000, 'exit');
     assert.deepEqual(actions.calls, ['quit(true)']);
   });
-  test('n leaves them running', async () => {
+  test('n stays: no worker outlives the console, so there is no "leave them running"', async () => {
     const { app, actions, exited } = await start();
     await press(app, 'q', 'n');
-    await waitFor(() => exited(), 2000, 'exit');
-    assert.deepEqual(actions.calls, ['quit(false)']);
+    assert.deepEqual(actions.calls, []);
+    assert.equal(exited(), false);
+    assert.ok(!frame(app).includes('Quit: stop the workers?'));
   });
   test('Esc stays', async () => {
     const { app, actions, exited } = await start();
