@@ -226,7 +226,7 @@ export class Session implements DashboardActions, EventSource {
     const list = [...specs.values()];
     let done = 0;
     const queue = [...list];
-    const failures: string[] = [];
+    const failures: unknown[] = [];
     const connectOne = async (spec: HostSpec) => {
       const host = this.makeHost(spec);
       const roles = this.rolesOf(spec.name);
@@ -239,7 +239,7 @@ export class Session implements DashboardActions, EventSource {
         this.hostReports.set(spec.name, report);
         this.publish({ kind: 'host', host: spec.name, roles, transport: host.transport, state: 'up', nodeVersion: info.nodeVersion, clockOffsetMs: clock.offsetMs, clockUncertaintyMs: clock.uncertaintyMs, t: now() });
       } catch (e) {
-        failures.push(oneLine(e));
+        failures.push(e);
         this.publish({ kind: 'host', host: spec.name, roles, transport: host.transport, state: 'unreachable', message: oneLine(e), t: now() });
       }
       this.progress('hosts', ++done, list.length);
@@ -249,13 +249,8 @@ export class Session implements DashboardActions, EventSource {
         for (let spec = queue.shift(); spec; spec = queue.shift()) await connectOne(spec);
       }),
     );
-    if (failures.length) {
-      const err = new BenchError(failures[0]);
-      // bad host keys / auth are configuration errors
-      const first = [...this.hosts.values()].length ? failures[0] : '';
-      if (/host key|authenticat|known_hosts|identity/i.test(first)) err.exitCode = 2;
-      throw err;
-    }
+    // the first failure as it is: an SshError keeps its exit code (2 for host keys, auth, missing node)
+    if (failures.length) throw failures[0] instanceof BenchError ? failures[0] : new BenchError(oneLine(failures[0]), { cause: failures[0] });
   }
 
   hostList(): HostReport[] {

@@ -13,7 +13,7 @@ import { workerBundle } from '../../src/fleet/bundle.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestCluster, waitFor, type EmbeddedCluster } from '../helpers/etcd-cluster.ts';
-import { startSshd, processesMatching, type TestSshd } from '../helpers/sshd.ts';
+import { startSshd, processesMatching, generateKey, type TestSshd } from '../helpers/sshd.ts';
 import { loadConfig, type HostSpec } from '../../src/config/load.ts';
 import { SshHost } from '../../src/fleet/ssh-host.ts';
 import { Session } from '../../src/bench/session.ts';
@@ -94,5 +94,31 @@ describe('bench over SSH', () => {
     } finally {
       if (!hadBundle) rmSync(remote, { force: true });
     }
+  });
+
+  test('an unknown host key and a wrong client key: one line each, exit 2', async () => {
+    const [m1] = sshd.hosts;
+    const conf = join(dir, 'bad-conf');
+    mkdirSync(conf, { recursive: true });
+    writeFileSync(join(conf, 'master-ips.conf'), `${m1.name}\n`);
+    writeFileSync(join(conf, 'agent-ips.conf'), `${m1.name}\n`);
+    const run = () =>
+      execa(process.execPath, [bin, 'run', '--conf', conf, '--endpoints', etcd.endpoints.join(','), '--out', join(dir, 'bad-results'), '--rounds', '1'], { reject: false, timeout: 60_000, env: { CI: 'true' } });
+
+    writeFileSync(join(dir, 'empty_known_hosts'), '');
+    writeFileSync(join(conf, 'bench.conf'), `identity = ${sshd.clientKeyPath}\nknown_hosts = ${join(dir, 'empty_known_hosts')}\n`);
+    const unknown = await run();
+    assert.equal(unknown.exitCode, 2, unknown.stderr);
+    assert.equal(unknown.stderr.trim().split('\n').length, 1, unknown.stderr);
+    assert.match(unknown.stderr, /127\.0\.0\.2/);
+    assert.match(unknown.stderr, /--accept-new-host-keys/);
+
+    const stranger = join(dir, 'stranger_key');
+    await generateKey(stranger);
+    writeFileSync(join(conf, 'bench.conf'), `identity = ${stranger}\nknown_hosts = ${sshd.knownHostsPath}\n`);
+    const wrongKey = await run();
+    assert.equal(wrongKey.exitCode, 2, wrongKey.stderr);
+    assert.equal(wrongKey.stderr.trim().split('\n').length, 1, wrongKey.stderr);
+    assert.match(wrongKey.stderr, /127\.0\.0\.2/);
   });
 });
