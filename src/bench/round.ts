@@ -24,6 +24,8 @@ export class RoundTracker {
   /** etcd-leader: the old master's first successful keep-alive after the fault */
   private oldRefresh: number | null = null;
   private agents = new Map<string, AgentTrack>();
+  /** agents holding the new master, counted as events arrive */
+  private knowing = 0;
 
   constructor(
     readonly round: number,
@@ -53,7 +55,11 @@ export class RoundTracker {
         if (e.ev === 'refresh' && this.oldRefresh === null && tc > this.faultAt) this.oldRefresh = tc;
         return;
       }
-      if (e.ev === 'elected' && !this.elected && tc >= this.faultAt) this.elected = { id: e.id, tc };
+      if (e.ev === 'elected' && !this.elected && tc >= this.faultAt) {
+        this.elected = { id: e.id, tc };
+        // agents' events may have come in first: count them once
+        for (const a of this.agents.values()) if (a.got.has(e.id)) this.knowing++;
+      }
       if (e.ev === 'notified' && this.firstNotified === null) this.firstNotified = tc;
       return;
     }
@@ -61,7 +67,10 @@ export class RoundTracker {
     let a = this.agents.get(e.id);
     if (!a) this.agents.set(e.id, (a = { notified: null, got: new Map() }));
     if (e.ev === 'notified' && a.notified === null) a.notified = tc;
-    if (e.ev === 'got-master' && typeof e.master === 'string' && !a.got.has(e.master)) a.got.set(e.master, tc);
+    if (e.ev === 'got-master' && typeof e.master === 'string' && !a.got.has(e.master)) {
+      a.got.set(e.master, tc);
+      if (e.master === this.elected?.id) this.knowing++;
+    }
   }
 
   /** the old master is gone for good (its process exited) */
@@ -71,12 +80,9 @@ export class RoundTracker {
 
   /** how many agents already hold the new master */
   get agentsKnowing(): number {
-    const m = this.newMaster;
-    if (!m) return 0;
-    let n = 0;
-    for (const a of this.agents.values()) if (a.got.has(m)) n++;
-    return n;
+    return this.knowing;
   }
+
 
   get done(): boolean {
     // losing the etcd raft leader need not move the master: done once it keeps its lease again

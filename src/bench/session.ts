@@ -75,6 +75,8 @@ export class Session implements DashboardActions, EventSource {
   private agentProcs: AgentProc[] = [];
   private agentIds = new Set<string>();
   private agentMaster = new Map<string, string>();
+  /** how many agents hold each master: kept as events arrive (10,000 agents, one event each) */
+  private holders = new Map<string, number>();
   private agentStart = new Map<string, number>();
   private waiters = new Set<Waiter>();
   private tracker: RoundTracker | null = null;
@@ -276,7 +278,7 @@ export class Session implements DashboardActions, EventSource {
       }
     } else if (e.ev === 'start' && !e.process) this.agentStart.set(e.id, tc);
     else if (e.ev === 'got-master' && typeof e.master === 'string') {
-      this.agentMaster.set(e.id, e.master);
+      this.setAgentMaster(e.id, e.master);
       const start = this.agentStart.get(e.id);
       if (e.initial && start !== undefined) this.samples.get.push(tc - start);
     }
@@ -424,7 +426,7 @@ export class Session implements DashboardActions, EventSource {
           this.agentProcs = this.agentProcs.filter((p) => p !== proc);
           for (const id of ids) {
             this.agentIds.delete(id);
-            this.agentMaster.delete(id);
+            this.setAgentMaster(id, null);
           }
           this.publish({ kind: 'worker-exited', host: host.name, role: 'agent', pid: handle.pid, id: prefix, code: x.code, signal: x.signal, t: now() });
           this.checkWaiters();
@@ -447,12 +449,20 @@ export class Session implements DashboardActions, EventSource {
   }
 
   private agentsKnowing(): number {
-    const m = this.activeMaster;
-    if (!m) return 0;
-    let n = 0;
-    for (const id of this.agentIds) if (this.agentMaster.get(id) === m) n++;
-    return n;
+    return this.activeMaster ? (this.holders.get(this.activeMaster) ?? 0) : 0;
   }
+
+  private setAgentMaster(id: string, master: string | null): void {
+    const before = this.agentMaster.get(id);
+    if (before === master) return;
+    if (before !== undefined) this.holders.set(before, (this.holders.get(before) ?? 1) - 1);
+    if (master === null) this.agentMaster.delete(id);
+    else {
+      this.agentMaster.set(id, master);
+      this.holders.set(master, (this.holders.get(master) ?? 0) + 1);
+    }
+  }
+
 
   /** one action at a time: a key press during a round waits for it */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
