@@ -78,25 +78,41 @@ export class Keeper {
 
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.tick(), this.refreshMs);
+    this.timer = setTimeout(() => this.tick(), this.refreshMs);
   }
 
-  private async tick(): Promise<void> {
+  private inFlight = 0;
+
+  /**
+   * One keep-alive every R on a fixed cadence, without waiting for the last
+   * one's answer (as clientv3's keep-alive stream does): a slow etcd then
+   * delays answers, not requests, and any answer moves the deadline.
+   */
+  private tick(): void {
     if (this.stopped || this.checkDeadline()) return;
+    this.schedule();
+    if (this.inFlight >= Math.ceil(this.ttlMs / this.refreshMs)) return;
+    void this.send();
+  }
+
+  private async send(): Promise<void> {
     const sentAt = now();
+    this.inFlight++;
     try {
-      const r = await this.once(Math.max(50, Math.min(this.refreshMs, this.deadline - sentAt)));
+      // no answer is worth waiting for past the deadline
+      const r = await this.once(Math.max(50, this.deadline - sentAt));
       if (this.stopped) return;
       if (!r.ok) return this.lose('lease-lost');
       // the deadline is ours, not etcd's: measured from when we asked
       this.deadline = Math.max(this.deadline, sentAt + Math.min(this.ttlMs, r.ttl * 1000));
       this.armDeadline();
-      this.emit('refresh', { ttl: r.ttl });
+      this.emit('refresh', { ttl: r.ttl, ms: Math.round((now() - sentAt) * 10) / 10 });
     } catch (e) {
       if (this.stopped) return;
       this.emit('refresh-failed', { message: (e as Error).message });
+    } finally {
+      this.inFlight--;
     }
-    if (!this.checkDeadline()) this.schedule();
   }
 }
 
