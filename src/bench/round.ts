@@ -24,6 +24,8 @@ export class RoundTracker {
   /** etcd-leader: the old master's first successful keep-alive after the fault */
   private oldRefresh: number | null = null;
   private agents = new Map<string, AgentTrack>();
+  /** a master other than the old one stepped down during the round: it flapped */
+  private flap: string | null = null;
   /** agents holding the new master, counted as events arrive */
   private knowing = 0;
 
@@ -61,6 +63,8 @@ export class RoundTracker {
         for (const a of this.agents.values()) if (a.got.has(e.id)) this.knowing++;
       }
       if (e.ev === 'notified' && this.firstNotified === null) this.firstNotified = tc;
+      if (e.ev === 'stepdown' && e.reason !== 'term' && e.reason !== 'stop' && tc >= this.faultAt && !this.flap)
+        this.flap = `the new master ${e.id} stepped down (${String(e.reason)}) during the round: its keep-alives stalled (etcd overloaded?)`;
       return;
     }
     if (!this.agentIds.has(e.id)) return;
@@ -116,6 +120,7 @@ export class RoundTracker {
     let dualLeaderMs: number | null = null;
     if (this.fault === 'pause' && elected !== null && this.oldStepdown !== null) dualLeaderMs = Math.max(0, this.oldStepdown - elected);
     const done = this.done;
+    if (this.flap && !error) error = this.flap;
     return {
       round: this.round,
       fault: this.fault,

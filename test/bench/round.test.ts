@@ -70,3 +70,12 @@ test('Given an etcd leader loss the master survives: done at its first keep-aliv
   assert.equal(r.result().recoveryMs, 1200);
   assert.equal(r.result().failoverMs, null);
 });
+
+test('Given the new master steps down during the round (it flapped): the round is not ok and says why', () => {
+  const r = new RoundTracker(5, 'kill', 0, 'm1', new Set());
+  r.feed(ev(2000, 'master', 'm2', 'elected'));
+  r.feed(ev(3500, 'master', 'm2', 'stepdown', { reason: 'deadline' }));
+  const res = r.result();
+  assert.equal(res.ok, false);
+  assert.match(res.error!, /new master m2 stepped down \(deadline\)/);
+});
