@@ -32,7 +32,7 @@ commands:
 common options:
 ${commonFlagsHelp()}
   --accept-new-host-keys   record first-seen SSH host keys in known_hosts
-  --json FILE|-            (run) write the result object to FILE or stdout
+  --json FILE|-            (run, hosts, summary) write JSON to FILE or stdout (-)
   --quiet                  (run) no progress lines on stderr
   --plain                  (tui) plain lines instead of the console
   --idle                   (tui) do not start masters and agents at start-up (keys s, a)
@@ -76,7 +76,9 @@ export async function main(argv: string[]): Promise<number> {
     return benchCommand(argv.slice(1));
   }
   try {
-    const { values, positionals } = parse(argv);
+    // `stop --masters` is a switch, while elsewhere --masters takes a count
+    const stopMasters = argv[0] === 'stop' && argv.includes('--masters');
+    const { values, positionals } = parse(stopMasters ? argv.filter((a) => a !== '--masters') : argv);
     if (values.help) {
       process.stdout.write(USAGE);
       return 0;
@@ -97,17 +99,17 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'hosts': {
         const { hostsCommand } = await import('./fleet/hosts-command.ts');
-        return await hostsCommand(configFromFlags(values), { json: values.json !== undefined, acceptNewHostKeys: values['accept-new-host-keys'] === true });
+        return await hostsCommand(configFromFlags(values), { json: values.json, acceptNewHostKeys: values['accept-new-host-keys'] === true });
       }
       case 'clean':
         return await cleanCommand(values);
       case 'stop': {
         const { stopCommand } = await import('./fleet/stop-command.ts');
-        return await stopCommand(configFromFlags(values), { masters: argv.includes('--masters'), acceptNewHostKeys: values['accept-new-host-keys'] === true });
+        return await stopCommand(configFromFlags(values), { masters: stopMasters, acceptNewHostKeys: values['accept-new-host-keys'] === true });
       }
       case 'summary':
         if (!rest[0]) throw new ConfigError('summary: expected a results directory, e.g. results/20261125-153012-4f2a');
-        return summaryCommand(rest[0], { json: values.json !== undefined });
+        return summaryCommand(rest[0], { json: values.json });
       default:
         throw new ConfigError(`unknown command "${cmd}" (try --help)`);
     }

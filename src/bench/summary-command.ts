@@ -3,11 +3,11 @@
  * or, when a run died before writing it, rebuilds the rounds from the
  * round-end events in events.jsonl.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import type { Distribution, RoundResult } from '../events.ts';
-import { distribution, summarize } from '../stats/distribution.ts';
+import { summarize } from '../stats/distribution.ts';
 import { readEvents } from './results.ts';
 
 const f = (n: number | null | undefined) => (n == null ? '—' : n < 100 ? n.toFixed(1) : n.toFixed(0));
@@ -30,7 +30,7 @@ export function formatRoundRow(r: RoundResult): string {
   ].join(' ');
 }
 
-export function summaryCommand(dir: string, opts: { json?: boolean } = {}): number {
+export function summaryCommand(dir: string, opts: { json?: string } = {}): number {
   if (!existsSync(dir)) throw new ConfigError(`no such results directory: ${dir}`);
   let rounds: RoundResult[];
   let report: { summary?: ReturnType<typeof summarize>; ok?: boolean } = {};
@@ -41,16 +41,12 @@ export function summaryCommand(dir: string, opts: { json?: boolean } = {}): numb
   } else if (existsSync(join(dir, 'events.jsonl'))) {
     rounds = readEvents(dir).flatMap((e) => (e.kind === 'round-end' ? [e.result] : []));
   } else throw new ConfigError(`${dir}: neither summary.json nor events.jsonl is there`);
-  const summary =
-    report.summary ??
-    summarize(
-      rounds,
-      [],
-      [],
-      [],
-    );
-  if (opts.json) {
-    process.stdout.write(JSON.stringify({ rounds, summary }, null, 2) + '\n');
+  // without summary.json only the rounds' own figures are there: no per-agent samples
+  const summary = report.summary ?? summarize(rounds, [], [], []);
+  if (opts.json !== undefined) {
+    const json = JSON.stringify({ rounds, summary }, null, 2) + '\n';
+    if (opts.json === '-' || opts.json === '') process.stdout.write(json);
+    else writeFileSync(opts.json, json);
     return 0;
   }
   const out: string[] = [];
@@ -71,6 +67,5 @@ export function summaryCommand(dir: string, opts: { json?: boolean } = {}): numb
   for (const [n, d] of rows) if (d && d.n > 0) out.push(formatDistributionRow(n, d));
   if (!report.summary) out.push(`(rebuilt from events.jsonl: agent distributions per round only: ${rounds.map((r) => `p99 ${f(r.agents.notifyMs.p99)}`).join(', ')})`);
   process.stdout.write(out.join('\n') + '\n');
-  void distribution;
   return 0;
 }
