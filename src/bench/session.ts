@@ -19,7 +19,7 @@ import { EtcdV2 } from '../etcd/v2.ts';
 import { sleep } from '../election/common.ts';
 import type { Host, WorkerHandle } from '../fleet/host.ts';
 import { LocalHost } from '../fleet/local-host.ts';
-import { SshHost } from '../fleet/ssh-host.ts';
+import { connectAll, SshHost } from '../fleet/ssh-host.ts';
 import { startCluster, type EmbeddedCluster } from '../cluster/embedded.ts';
 import { runningCluster, attachCluster } from '../cluster/state.ts';
 import type { DashboardActions, EventSource } from '../store/actions.ts';
@@ -225,34 +225,35 @@ export class Session implements DashboardActions, EventSource {
   private async connectHosts(): Promise<void> {
     const specs = new Map<string, HostSpec>();
     for (const h of [...this.config.masters, ...this.config.agents]) if (!specs.has(h.name)) specs.set(h.name, h);
-    const list = [...specs.values()];
-    let done = 0;
-    const queue = [...list];
-    const failures: unknown[] = [];
-    const connectOne = async (spec: HostSpec) => {
+    const hosts = [...specs.values()].map((spec) => {
       const host = this.makeHost(spec);
-      const roles = this.rolesOf(spec.name);
       this.hosts.set(spec.name, host);
-      this.publish({ kind: 'host', host: spec.name, roles, transport: host.transport, state: 'connecting', t: now() });
-      try {
-        const info = await host.connect(this.ctl.signal);
-        const clock = await host.measureClock(8);
-        const report: HostReport = { host: spec.name, roles, transport: host.transport, nodeVersion: info.nodeVersion, clockOffsetMs: clock.offsetMs, clockUncertaintyMs: clock.uncertaintyMs };
-        this.hostReports.set(spec.name, report);
-        this.publish({ kind: 'host', host: spec.name, roles, transport: host.transport, state: 'up', nodeVersion: info.nodeVersion, clockOffsetMs: clock.offsetMs, clockUncertaintyMs: clock.uncertaintyMs, t: now() });
-      } catch (e) {
-        failures.push(e);
-        this.publish({ kind: 'host', host: spec.name, roles, transport: host.transport, state: 'unreachable', message: oneLine(e), t: now() });
-      }
-      this.progress('hosts', ++done, list.length);
-    };
-    await Promise.all(
-      Array.from({ length: Math.min(8, list.length) }, async () => {
-        for (let spec = queue.shift(); spec; spec = queue.shift()) await connectOne(spec);
-      }),
-    );
+      this.publish({ kind: 'host', host: spec.name, roles: this.rolesOf(spec.name), transport: host.transport, state: 'connecting', t: now() });
+      return host;
+    });
+    let done = 0;
+    const failures: unknown[] = [];
+    await connectAll(hosts, {
+      signal: this.ctl.signal,
+      onOutcome: async (o) => {
+        const { host } = o;
+        const base = { kind: 'host' as const, host: host.name, roles: this.rolesOf(host.name), transport: host.transport };
+        try {
+          if (!o.ok) throw o.error;
+          const clock = await host.measureClock(8);
+          const report: HostReport = { host: host.name, roles: base.roles, transport: host.transport, nodeVersion: o.info.nodeVersion, clockOffsetMs: clock.offsetMs, clockUncertaintyMs: clock.uncertaintyMs };
+          this.hostReports.set(host.name, report);
+          this.publish({ ...base, state: 'up', nodeVersion: report.nodeVersion, clockOffsetMs: clock.offsetMs, clockUncertaintyMs: clock.uncertaintyMs, t: now() });
+        } catch (e) {
+          failures.push(e);
+          this.publish({ ...base, state: 'unreachable', message: oneLine(e), t: now() });
+        }
+        this.progress('hosts', ++done, hosts.length);
+      },
+    });
     // the first failure as it is: an SshError keeps its exit code (2 for host keys, auth, missing node)
-    if (failures.length) throw failures[0] instanceof BenchError ? failures[0] : new BenchError(oneLine(failures[0]), { cause: failures[0] });
+    const first = failures[0];
+    if (first) throw first instanceof BenchError ? first : new BenchError(oneLine(first), { cause: first });
   }
 
   hostList(): HostReport[] {

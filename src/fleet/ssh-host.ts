@@ -693,7 +693,10 @@ export type ConnectOutcome =
  * OpenSSH's MaxStartups 10), each to its own success or exact reason; never
  * rejects. Aborting stops new connects and aborts those in flight.
  */
-export async function connectAll(hosts: Host[], opts: { concurrency?: number; signal?: AbortSignal } = {}): Promise<ConnectOutcome[]> {
+export async function connectAll(
+  hosts: Host[],
+  opts: { concurrency?: number; signal?: AbortSignal; /** runs in the host's lane as soon as it is connected (or failed) */ onOutcome?: (o: ConnectOutcome) => Promise<void> | void } = {},
+): Promise<ConnectOutcome[]> {
   const out: ConnectOutcome[] = new Array(hosts.length);
   let next = 0;
   const lane = async () => {
@@ -709,6 +712,7 @@ export async function connectAll(hosts: Host[], opts: { concurrency?: number; si
         const error = e instanceof Error ? e : new Error(String(e));
         out[i] = { host, ok: false, error, reason: oneLine(error), ms: performance.now() - t0 };
       }
+      await opts.onOutcome?.(out[i]);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, hosts.length)) }, lane));
