@@ -175,6 +175,16 @@ function failure(what: string, proc: Proc | null, e?: unknown): BenchError {
   return new BenchError(`${what}${e ? `: ${oneLine(e)}` : ''}${tail}`);
 }
 
+/** Once every watcher is in place: how long that took, the clock offset and the memory of the process. */
+async function whenReady(run: PeerRun, proc: Proc, pongs: PongWaiter, tSpawn: number): Promise<{ offsetMs: number }> {
+  run.readyMs = now() - tSpawn;
+  const off = await offsetOf(proc, pongs);
+  run.clockOffsetMs = off.offsetMs;
+  run.clockUncertaintyMs = off.uncertaintyMs;
+  run.rssKiB = await rssKiB(proc.pid);
+  return off;
+}
+
 async function offsetOf(proc: Proc, pongs: PongWaiter): Promise<{ offsetMs: number; uncertaintyMs: number }> {
   let seq = 0;
   return measureOffset(() => {
@@ -237,11 +247,7 @@ export async function runOurs(ctx: FanoutContext, n: number): Promise<PeerRun> {
     if (!ready || proc.dead) {
       throw failure(`our agents worker: ${initialGot} of ${n} agents got the master, ${watching.size} watching${proc.dead ? ', then it exited' : ` after ${readyDeadlineMs(n) / 1000} s`}`, proc, run.firstError ?? undefined);
     }
-    run.readyMs = now() - tSpawn;
-    const off = await offsetOf(proc, pongs);
-    run.clockOffsetMs = off.offsetMs;
-    run.clockUncertaintyMs = off.uncertaintyMs;
-    run.rssKiB = await rssKiB(proc.pid);
+    const off = await whenReady(run, proc, pongs, tSpawn);
     if (n === 0) return run;
     const samples = await runRounds(
       ctx,
@@ -314,11 +320,7 @@ export async function runBare(ctx: FanoutContext, n: number): Promise<PeerRun> {
   try {
     const ok = await progress.until(() => ready || proc.dead, readyDeadlineMs(n), ctx.signal);
     if (!ok || proc.dead) throw failure(`bare watchers: not all ${n} watching${proc.dead ? ' (it exited)' : ` after ${readyDeadlineMs(n) / 1000} s`}`, proc, run.firstError ?? undefined);
-    run.readyMs = now() - tSpawn;
-    const off = await offsetOf(proc, pongs);
-    run.clockOffsetMs = off.offsetMs;
-    run.clockUncertaintyMs = off.uncertaintyMs;
-    run.rssKiB = await rssKiB(proc.pid);
+    const off = await whenReady(run, proc, pongs, tSpawn);
     if (n === 0) return run;
     const samples = await runRounds(
       ctx,
