@@ -183,8 +183,9 @@ async function runAgents(count: number, v: Record<string, string | boolean | und
   for (let i = 0; i < count; i++) {
     const id = `${prefix}-a${i + 1}`;
     const emit = emitter(host, 'agent', id);
-    // its own connection for the watch (a second one only while it waits for ego_conf)
-    const own = new Dispatcher({ keepAliveTimeout: 60_000, connections: 2 });
+    // its own connection for its one long-lived request at a time (v3: the watch
+    // stream; v2: the current wait); connections: 1 makes it a plain Client, not a Pool
+    const own = new Dispatcher({ keepAliveTimeout: 60_000, connections: 1 });
     dispatchers.push(own);
     const transport = new Transport(s.endpoints, shared, 5000, own).startAt(i);
     const seed = s.seedKeys ? seedRecorder(new EtcdV2(seedTransport), host, id) : null;
