@@ -131,6 +131,7 @@ export type BenchEvent =
   | { kind: 'watch'; line: MasterWatchLine }
   | { kind: 'round-start'; round: number; fault: FaultKind; t: number }
   | { kind: 'fault'; round: number; fault: FaultKind; target: string; host: string; pid: number; t: number }
-  | { kind: 'round-end'; result: RoundResult; t: number }
+  /** summary: the run so far, with exact per-agent distributions over every round */
+  | { kind: 'round-end'; result: RoundResult; summary?: RunSummary; t: number }
   | { kind: 'progress'; step: string; done: number; total: number; t: number }
   | { kind: 'log'; level: 'info' | 'warn' | 'error'; message: string; t: number };

@@ -356,7 +356,7 @@ export function App(props: AppProps) {
               </>
             )}
             {L.failover > 0 ? <FailoverPanel failover={state.failover} now={now} width={L.width} height={L.failover} focused={focus === 2} /> : null}
-            <SummaryPanel rounds={state.rounds} width={L.width} height={L.summary} focused={focus === 3} scroll={scroll.summary} />
+            <SummaryPanel rounds={state.rounds} summary={state.summary} width={L.width} height={L.summary} focused={focus === 3} scroll={scroll.summary} />
             <EventLogPanel
               lines={logLines}
               filter={filter}

@@ -9,7 +9,7 @@
  *   failover ms    3  1512  1645  1690  1712  1712  1712  ▁▆█
  */
 import { Box, Text } from 'ink';
-import type { Distribution, RoundResult } from '../src/events.ts';
+import type { Distribution, RoundResult, RunSummary } from '../src/events.ts';
 import { fmtMs, roundStats } from '../src/store/index.ts';
 import { histogram, sparkline } from '../src/stats/histogram.ts';
 import { Panel, innerLines, innerWidth, visibleSlice } from './Panel.tsx';
@@ -22,6 +22,8 @@ export interface SummaryPanelProps {
   focused?: boolean;
   /** rounds scrolled up from the newest */
   scroll?: number;
+  /** the session's summary: exact per-agent distributions over all rounds (when it sent one) */
+  summary?: RunSummary | null;
 }
 
 const ROUND_COLUMNS: Column<RoundResult>[] = [
@@ -67,7 +69,7 @@ function statColumns(label: string): Column<StatRow>[] {
   ];
 }
 
-export function SummaryPanel({ rounds, width, height, focused, scroll = 0 }: SummaryPanelProps) {
+export function SummaryPanel({ rounds, width, height, focused, scroll = 0, summary = null }: SummaryPanelProps) {
   const lines = innerLines(height);
   const w = innerWidth(width);
   if (rounds.length === 0) {
@@ -84,9 +86,17 @@ export function SummaryPanel({ rounds, width, height, focused, scroll = 0 }: Sum
     { name: 'detect ms', d: st.detectMs, trend: rounds.map((r) => r.detectMs) },
     { name: 'election ms', d: st.electionMs, trend: rounds.map((r) => r.electionMs) },
     { name: 'dual-leader ms', d: st.dualLeaderMs, trend: rounds.map((r) => r.dualLeaderMs) },
-    { name: 'notify p50 ms', d: st.agentNotifyP50, trend: rounds.map((r) => r.agents.notifyMs.p50) },
-    { name: 'notify p99 ms', d: st.agentNotifyP99, trend: rounds.map((r) => r.agents.notifyMs.p99) },
-    { name: 're-get p99 ms', d: st.agentRegetP99, trend: rounds.map((r) => r.agents.regetMs.p99) },
+    // every agent of every round when the session sent its summary; else the rounds' own percentiles
+    ...(summary
+      ? [
+          { name: 'agent notify ms', d: summary.agentNotifyMs, trend: rounds.map((r) => r.agents.notifyMs.p50) },
+          { name: 'agent re-get ms', d: summary.agentRegetMs, trend: rounds.map((r) => r.agents.regetMs.p50) },
+        ]
+      : [
+          { name: 'notify p50 ms', d: st.agentNotifyP50, trend: rounds.map((r) => r.agents.notifyMs.p50) },
+          { name: 'notify p99 ms', d: st.agentNotifyP99, trend: rounds.map((r) => r.agents.notifyMs.p99) },
+          { name: 're-get p99 ms', d: st.agentRegetP99, trend: rounds.map((r) => r.agents.regetMs.p99) },
+        ]),
   ].filter((s) => s.d.n > 0 || s.name === 'failover ms');
   // the round table keeps at least its header and 2 rows; stats take what is left
   const statLines = Math.max(0, Math.min(stats.length + 1, lines - 3));

@@ -571,7 +571,7 @@ export class Session implements DashboardActions, EventSource {
     this.rounds.push(result);
     if (!result.ok) this.errors.push(`round ${n}: ${result.error ?? 'failed'}`);
     this.results.round(result, this.report());
-    this.publish({ kind: 'round-end', result, t: now() });
+    this.publish({ kind: 'round-end', result, summary: this.summary(), t: now() });
     await this.restore(fault, old, etcdMember).catch((e) => this.log('error', `round ${n}: restoring the standby failed: ${oneLine(e)}`));
     return result;
   }

@@ -88,8 +88,10 @@ export function reduce(state: DashboardState, e: BenchEvent): DashboardState {
       return addLog({ ...s, currentRound: { round: e.round, fault: e.fault, t } }, t, 'info', 'bench', `round ${e.round}: ${e.fault}`);
     case 'fault':
       return onFault(s, e, t);
-    case 'round-end':
-      return onRoundEnd(s, e.result, t);
+    case 'round-end': {
+      const out = onRoundEnd(s, e.result, t);
+      return e.summary ? { ...out, summary: e.summary } : out;
+    }
     case 'progress':
       return onProgress(s, e, t);
     case 'log': {

@@ -9,7 +9,7 @@
  *     masters: [{id: 'localhost-m1', state: 'master', ...}], activeMaster: 'localhost-m1',
  *     watch: [{type: 'PUT', value: 'localhost-m1', rev: '17', t}], rounds: [...], failover: {...}, log: Ring }
  */
-import type { BackendName, FaultKind, MasterWatchLine, Role, RoundResult } from '../events.ts';
+import type { BackendName, FaultKind, MasterWatchLine, Role, RoundResult, RunSummary } from '../events.ts';
 import { emptyRing, type Ring } from './ring.ts';
 
 export type MasterState = 'starting' | 'candidate' | 'master' | 'paused' | 'dead';
@@ -156,6 +156,8 @@ export interface DashboardState {
   /** /master watch tail, oldest first, at most limits.watchLines */
   watch: MasterWatchLine[];
   rounds: RoundResult[];
+  /** the run's summary from the last round-end: exact per-agent distributions over all rounds */
+  summary: RunSummary | null;
   currentRound: { round: number; fault: FaultKind; t: number } | null;
   failover: FailoverView | null;
   log: Ring<LogLine>;
@@ -181,6 +183,7 @@ export function initialState(init: Partial<DashboardState> = {}): DashboardState
     activeMaster: init.activeMaster ?? null,
     watch: init.watch ?? [],
     rounds: init.rounds ?? [],
+    summary: init.summary ?? null,
     currentRound: init.currentRound ?? null,
     failover: init.failover ?? null,
     log: init.log ?? emptyRing<LogLine>(limits.logLines),

@@ -3,6 +3,7 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { summarize } from '../../src/stats/distribution.ts';
 import { initialState, reduce, reduceAll, ringToArray, hostRows, failoverProgress, workersRunning, type DashboardState } from '../../src/store/index.ts';
 import type { BenchEvent } from '../../src/events.ts';
 import { T0, agentsUp, clusterUp, config, failover, fault, mastersUp, roundEnd, roundResult, worker } from './fixtures.ts';
@@ -211,6 +212,15 @@ describe('live failover', () => {
     assert.equal(s.failover!.result, r);
     assert.equal(failoverProgress(s.failover!, tf + 5000).phase, 'ended');
     assert.ok(logText(s).some((l) => l.startsWith('info bench: round 1 kill: m1 -> m2 failover 1712 ms detect 1690 ms election 22.0 ms')));
+  });
+
+  test("round-end keeps the session's summary (exact per-agent distributions)", () => {
+    const r = roundResult(1, 1712.3);
+    const summary = summarize([r], [1690, 1701], [3, 4], [100]);
+    assert.equal(reduce(initialState(), roundEnd(r)).summary, null);
+    const s = reduce(initialState(), { kind: 'round-end', result: r, summary, t: r.faultAt + 3000 });
+    assert.equal(s.summary, summary);
+    assert.equal(s.summary!.agentNotifyMs.n, 2);
   });
 
   test('a failed round is an error', () => {

@@ -148,6 +148,22 @@ describe('SummaryPanel', () => {
   test('no rounds yet', () => {
     assert.match(frame(render(<SummaryPanel rounds={[]} width={80} height={4} />)), /no rounds yet/);
   });
+  test("with the session's summary: every agent of every round, not the rounds' own percentiles", () => {
+    const d = (n: number, min: number, p50: number, p99: number, max: number) => ({ n, min, mean: p50, p50, p95: p99, p99, max });
+    const summary = {
+      failoverMs: d(3, 1597.3, 1695.1, 1792.8, 1792.8),
+      detectMs: d(3, 1575, 1673, 1770, 1770),
+      electionMs: d(3, 22, 22, 22, 22),
+      dualLeaderMs: d(0, 0, 0, 0, 0),
+      agentNotifyMs: d(600, 1500, 1688, 1811, 1816),
+      agentRegetMs: d(600, 1.2, 3.3, 9.9, 12.5),
+      agentGetMs: d(200, 80, 120, 300, 310),
+    };
+    const f = frame(render(<SummaryPanel rounds={rounds} summary={summary} width={100} height={20} />));
+    assert.match(f, /agent notify ms\s+600\s+1500\s+1688\s+1688\s+1811\s+1811\s+1816/);
+    assert.match(f, /agent re-get ms\s+600\s+1\.2\s+3\.3\s+3\.3\s+9\.9\s+9\.9\s+12\.5/);
+    assert.doesNotMatch(f, /notify p99 ms/);
+  });
 });
 
 describe('EventLogPanel', () => {
