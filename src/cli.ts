@@ -68,8 +68,12 @@ function err(line: string): void {
 export async function main(argv: string[]): Promise<number> {
   // these two parse their own flags
   if (argv[0] === 'worker') {
-    const { runWorker } = await import('./worker/worker.ts');
-    return runWorker(argv.slice(1));
+    const { runWorker, flushOut } = await import('./worker/worker.ts');
+    const code = await runWorker(argv.slice(1));
+    flushOut();
+    // as the bundled worker does: leave once stdout is drained, whatever still listens on stdin
+    await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+    process.exit(code);
   }
   if (argv[0] === 'bench') {
     const { benchCommand } = await import('./bench/bench-command.ts');
