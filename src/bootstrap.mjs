@@ -13,9 +13,14 @@ import { fileURLToPath } from 'node:url';
 
 export const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
-/** Absolute path of an executable on PATH (plus the sbin dirs), or null. */
-export function which(cmd) {
-  const dirs = (process.env.PATH ?? '').split(delimiter).concat(['/usr/sbin', '/sbin', '/usr/local/sbin']);
+/**
+ * Absolute path of an executable on PATH (plus the sbin dirs and `extra`), or null.
+ * @param {string} cmd
+ * @param {string[]} [extra]
+ * @returns {string | null}
+ */
+export function which(cmd, extra = []) {
+  const dirs = (process.env.PATH ?? '').split(delimiter).concat(['/usr/sbin', '/sbin', '/usr/local/sbin'], extra);
   for (const d of dirs) {
     if (!d) continue;
     const p = join(d, cmd);

@@ -22,15 +22,16 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt, randomUUID } from 'node:crypto';
-import { accessSync, constants, createWriteStream, openSync, closeSync, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, closeSync, type WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, open } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, delimiter, join, resolve as resolvePath } from 'node:path';
+import { basename, join, resolve as resolvePath } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Agent, request } from 'undici';
 import { BenchError } from '../errors.ts';
 import { sleep } from '../clock.ts';
+import { which } from '../bootstrap.mjs';
 
 export interface Member {
   /** m1, m2, ... */
@@ -152,31 +153,17 @@ function url(host: string, port: number): string {
 }
 
 
-function findExecutable(cmd: string, extra: string[] = []): string | null {
-  const dirs = (process.env.PATH ?? '').split(delimiter).concat(extra);
-  for (const d of dirs) {
-    if (!d) continue;
-    const p = join(d, cmd);
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      /* keep looking */
-    }
-  }
-  return null;
-}
 
 /** Path of the etcd binary, or a BenchError saying how to install it. */
 export function etcdBinary(): string {
-  const p = findExecutable('etcd', ['/usr/bin', '/usr/local/bin', '/usr/sbin']);
+  const p = which('etcd', ['/usr/bin', '/usr/local/bin', '/usr/sbin']);
   if (!p) throw new BenchError('etcd is not installed (need Debian etcd-server 3.4): sudo apt-get install -y etcd-server etcd-client');
   return p;
 }
 
 let setprivPath: string | null | undefined;
 function setpriv(): string | null {
-  if (setprivPath === undefined) setprivPath = findExecutable('setpriv', ['/usr/bin', '/bin']);
+  if (setprivPath === undefined) setprivPath = which('setpriv', ['/usr/bin', '/bin']);
   return setprivPath;
 }
 
