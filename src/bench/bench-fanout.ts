@@ -170,6 +170,13 @@ function finish(run: PeerRun, s: Samples, rounds: number): PeerRun {
   };
 }
 
+/** After a peer's rounds: its memory then, and its figures, unless it died during them. */
+async function afterRounds(run: PeerRun, proc: Proc, samples: Samples, rounds: number, what: string): Promise<PeerRun> {
+  run.rssAfterKiB = await rssKiB(proc.pid);
+  if (proc.dead) throw failure(`${what} exited during the rounds`, proc);
+  return finish(run, samples, rounds);
+}
+
 function failure(what: string, proc: Proc | null, e?: unknown): BenchError {
   const tail = proc?.stderrTail.length ? ` (stderr: ${proc.stderrTail.slice(-2).join(' | ')})` : '';
   return new BenchError(`${what}${e ? `: ${oneLine(e)}` : ''}${tail}`);
@@ -268,9 +275,7 @@ export async function runOurs(ctx: FanoutContext, n: number): Promise<PeerRun> {
       },
       progress,
     );
-    run.rssAfterKiB = await rssKiB(proc.pid);
-    if (proc.dead) throw failure('our agents worker exited during the rounds', proc);
-    return finish(run, samples, ctx.rounds);
+    return await afterRounds(run, proc, samples, ctx.rounds, 'our agents worker');
   } finally {
     await proc.stop();
   }
@@ -349,9 +354,7 @@ export async function runBare(ctx: FanoutContext, n: number): Promise<PeerRun> {
       },
       progress,
     );
-    run.rssAfterKiB = await rssKiB(proc.pid);
-    if (proc.dead) throw failure('bare watchers exited during the rounds', proc);
-    return finish(run, samples, ctx.rounds);
+    return await afterRounds(run, proc, samples, ctx.rounds, 'bare watchers');
   } finally {
     await proc.stop();
   }
