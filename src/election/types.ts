@@ -3,22 +3,15 @@
  * (DESIGN §3): v3-lease (default), v2-ttl (the seed's protocol) and
  * v3-election (etcd's election service, interoperates with `etcdctl elect`).
  */
-import type { BackendName, WorkerEventName } from '../events.ts';
+import type { WorkerEventName } from '../events.ts';
+import type { Settings } from '../config/settings.ts';
 
 export type Emit = (ev: WorkerEventName, fields?: Record<string, unknown>) => void;
 
-export interface ElectionSettings {
+/** What a worker needs of the bench settings (same names and units), with the endpoints resolved. */
+export type ElectionSettings = Pick<Settings, 'backend' | 'ttl' | 'refresh' | 'masterPath' | 'egoKey' | 'egoSize' | 'seedKeys'> & {
   endpoints: string[];
-  backend: BackendName;
-  /** seconds */
-  ttl: number;
-  /** seconds */
-  refresh: number;
-  masterPath: string;
-  egoKey: string;
-  egoSize: number;
-  seedKeys: boolean;
-}
+};
 
 /** Why a master stopped being master. */
 export type StepdownReason = 'deadline' | 'lease-lost' | 'key-lost' | 'resign' | 'term' | 'stop';
