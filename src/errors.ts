@@ -24,6 +24,11 @@ export class ConfigError extends BenchError {
   }
 }
 
+/** A command line that cannot be run as written (unknown flag, missing argument): names the flag. Exit 2. */
+export class UsageError extends BenchError {
+  override exitCode = 2;
+}
+
 /** An etcd request failed: names the endpoint and the call. */
 export class EtcdError extends BenchError {
   constructor(

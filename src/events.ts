@@ -70,6 +70,27 @@ export interface Distribution {
   max: number | null;
 }
 
+/**
+ * What a fault does to a round, as data: the row of the fault table
+ * (src/run/faults.ts) that the run model (src/model/) reads from the
+ * round-start event, so a replay of events.jsonl applies the same rules.
+ *
+ *   kill:  {expect: 'failover', oldMasterAfter: 'dead', waitOldStepdown: false, oldMayWin: false, figures: []}
+ *   pause 0.5 s at T=2 s: {expect: 'none', oldMasterAfter: 'paused', waitOldStepdown: false, ...}
+ */
+export interface FaultRules {
+  /** the outcome this fault must produce: a new master, none (the master keeps its lease), or either */
+  expect: 'failover' | 'none' | 'either';
+  /** the old master's state once the fault is injected (null: unchanged) */
+  oldMasterAfter: 'dead' | 'paused' | null;
+  /** the round also waits for the old master's stepdown (or exit) after a failover */
+  waitOldStepdown: boolean;
+  /** the old master winning again after it stepped down counts as the new master (etcd-leader) */
+  oldMayWin: boolean;
+  /** extra figures the round reports */
+  figures: readonly ('dualLeaderMs' | 'staleLeaderMs' | 'recoveryMs')[];
+}
+
 /** One round of the JSON contract (DESIGN §6). */
 export interface RoundResult {
   round: number;
@@ -82,9 +103,19 @@ export interface RoundResult {
   detectMs: number | null;
   electionMs: number | null;
   dualLeaderMs: number | null;
-  agents: { count: number; notified: number; notifyMs: Distribution; regetMs: Distribution };
+  /** pause: from the moment the old master could act again (SIGCONT) until its stepdown; 0 if it stepped down before */
+  staleLeaderMs: number | null;
+  /**
+   * count: agents expected to follow (up when the run's rounds began); notified/notifyMs/regetMs: of those;
+   * lost: expected agents whose process was gone at the end of the round
+   */
+  agents: { count: number; notified: number; lost: number; notifyMs: Distribution; regetMs: Distribution };
   /** etcd-leader only: the surviving master's first successful keep-alive after the fault */
   recoveryMs?: number | null;
+  /** what happened: a new master took over, or the master kept its lease (a pause shorter than T) */
+  outcome: 'failover' | 'none' | null;
+  /** things the figures cannot say by themselves, e.g. "detection came from a watch that lagged the campaign" */
+  notes?: string[];
   ok: boolean;
   error?: string;
 }
@@ -94,9 +125,12 @@ export interface RunSummary {
   detectMs: Distribution;
   electionMs: Distribution;
   dualLeaderMs: Distribution;
+  staleLeaderMs: Distribution;
   agentNotifyMs: Distribution;
   agentRegetMs: Distribution;
   agentGetMs: Distribution;
+  /** the same per fault kind: a kill of 2014 ms and a term of 15.6 ms are not one distribution */
+  byFault?: Partial<Record<FaultKind, Omit<RunSummary, 'byFault' | 'agentGetMs'>>>;
 }
 
 export interface HostReport {
@@ -113,6 +147,10 @@ export interface MasterWatchLine {
   type: 'PUT' | 'DELETE';
   value: string | null;
   rev: string;
+  /** the holder's lease (v3: the decimal string etcd gives), when known; null: no lease */
+  lease?: string | null;
+  /** DELETE: the value of the key that went (v3 prev_kv, v2 prevNode), when known */
+  prev?: string | null;
   /** control node time when it arrived */
   t: number;
 }
@@ -129,9 +167,16 @@ export type BenchEvent =
   | { kind: 'worker-started'; host: string; role: Role; pid: number; id: string; count: number; t: number }
   | { kind: 'worker-exited'; host: string; role: Role; pid: number; id: string; code: number | null; signal: string | null; t: number }
   | { kind: 'watch'; line: MasterWatchLine }
-  | { kind: 'round-start'; round: number; fault: FaultKind; t: number }
-  | { kind: 'fault'; round: number; fault: FaultKind; target: string; host: string; pid: number; t: number }
+  /** rules: what the fault does (from the fault table); absent in old events.jsonl files (read as kill's) */
+  /** oldMaster: the master the fault is aimed at (absent: the active master) */
+  | { kind: 'round-start'; round: number; fault: FaultKind; rules?: FaultRules; oldMaster?: string | null; t: number }
+  /** target: the old master's id (or the etcd member for etcd-leader); verb: "SIGKILL"; t: right after the injection */
+  | { kind: 'fault'; round: number; fault: FaultKind; verb?: string; target: string; host: string; pid: number; t: number }
+  /** the fault's effect ended: SIGCONT after a pause, a partition healed; the old master can act again */
+  | { kind: 'fault-healed'; round: number; t: number }
   /** summary: the run so far, with exact per-agent distributions over every round */
   | { kind: 'round-end'; result: RoundResult; summary?: RunSummary; t: number }
+  /** a round stopped by the operator (`x`, quit): not a result, not a failure */
+  | { kind: 'round-cancelled'; round: number; reason: string; t: number }
   | { kind: 'progress'; step: string; done: number; total: number; t: number }
   | { kind: 'log'; level: 'info' | 'warn' | 'error'; message: string; t: number };

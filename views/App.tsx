@@ -128,9 +128,10 @@ export function App(props: AppProps) {
   const quit = useCallback(
     (stopWorkers: boolean) => {
       setMode('quitting');
-      setStatus({ level: 'info', text: stopWorkers ? 'stopping workers and quitting…' : 'quitting, workers left running…' });
+      void stopWorkers;
+      setStatus({ level: 'info', text: 'stopping workers and quitting…' });
       Promise.resolve()
-        .then(() => actions.quit(stopWorkers))
+        .then(() => actions.quit())
         .then(
           () => {
             onExit?.();
@@ -193,7 +194,8 @@ export function App(props: AppProps) {
     if (which === 'quit') return quit(answer === 'confirm');
     if (answer !== 'confirm') return setMode('normal');
     setMode('normal');
-    if (which === 'kill') run('kill', () => actions.kill());
+    // the master the dialog named, so the kill hits exactly that one (or nothing)
+    if (which === 'kill') run('kill', () => actions.kill(state.activeMaster ?? undefined));
     else if (which === 'stop') run('stop all', () => actions.stopAll());
     else run('clean', () => actions.clean());
   };

@@ -48,7 +48,7 @@ export function FailoverPanel({ failover: f, now, width, height, focused }: Fail
   return (
     <Panel index={3} title="Failover" info={`round ${f.round}`} focused={focused} width={width} height={height}>
       <Text wrap="truncate-end">
-        {`${faultVerb(f.fault)} ${f.target} (pid ${f.pid} on ${f.host}) · `}
+        {`${faultVerb(f.fault, f.verb)} ${f.target} (pid ${f.pid} on ${f.host}) · `}
         <Text bold>{`+${fmtMsUnit(p.elapsedMs)}`}</Text>
         {' · '}
         <Text color={c(PHASE_COLOUR[p.phase])}>{p.phase}</Text>

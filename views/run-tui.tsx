@@ -31,6 +31,8 @@ export interface RunTuiOptions {
   color?: boolean;
   /** draw on the terminal's alternate screen and restore the old one on exit (default true) */
   altScreen?: boolean;
+  /** aborted (SIGTERM, SIGHUP, SIGINT before raw mode): leave the dashboard and give the terminal back */
+  signal?: AbortSignal;
 }
 
 type Env = Record<string, string | undefined>;
@@ -104,7 +106,11 @@ export async function runTui(opts: RunTuiOptions): Promise<void> {
         maxFps: Math.max(1, Math.round(1000 / (opts.frameMs ?? 100))),
       },
     );
+    const leave = () => app.unmount();
+    opts.signal?.addEventListener('abort', leave, { once: true });
+    if (opts.signal?.aborted) leave();
     await app.waitUntilExit();
+    opts.signal?.removeEventListener('abort', leave);
   } finally {
     source.close();
     leaveAlt();

@@ -19,6 +19,8 @@ interface Header {
 export interface WatchEvent {
   type: 'PUT' | 'DELETE';
   kv: Kv;
+  /** the key's previous version, when the watch asked for it (prevKv) */
+  prevKv?: Kv;
 }
 
 export interface WatchSpec {
@@ -155,7 +157,7 @@ export class EtcdV3 {
       throw new EtcdError(`watch HTTP ${r.status}: ${text.slice(0, 200)}`, r.endpoint, '/v3/watch', r.status);
     }
     type Msg = {
-      result?: { header?: Header; created?: boolean; canceled?: boolean; compact_revision?: string; cancel_reason?: string; events?: { type?: 'PUT' | 'DELETE'; kv: RawKv }[] };
+      result?: { header?: Header; created?: boolean; canceled?: boolean; compact_revision?: string; cancel_reason?: string; events?: { type?: 'PUT' | 'DELETE'; kv: RawKv; prev_kv?: RawKv }[] };
       error?: { message?: string; grpc_code?: number };
     };
     let created = 0;
@@ -170,7 +172,12 @@ export class EtcdV3 {
         }
         if (res.canceled) throw new EtcdError(`watch canceled: ${res.cancel_reason ?? ''}`, r.endpoint, '/v3/watch', 200, msg);
         if (res.created && ++created === specs.length) h.onCreated?.(rev);
-        if (res.events?.length) h.onEvents(res.events.map((e) => ({ type: e.type === 'DELETE' ? 'DELETE' : 'PUT', kv: decodeKv(e.kv) })), rev);
+        if (res.events?.length) {
+          h.onEvents(
+            res.events.map((e) => ({ type: e.type === 'DELETE' ? 'DELETE' : 'PUT', kv: decodeKv(e.kv), ...(e.prev_kv ? { prevKv: decodeKv(e.prev_kv) } : {}) })),
+            rev,
+          );
+        }
       }
     } catch (e) {
       if (signal.aborted) return;

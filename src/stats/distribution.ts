@@ -100,7 +100,7 @@ export function distribution(values: readonly number[]): Distribution {
 }
 
 /** The non-null values of one numeric field over the rounds, in round order. */
-function field(rounds: readonly RoundResult[], key: 'failoverMs' | 'detectMs' | 'electionMs' | 'dualLeaderMs'): number[] {
+function field(rounds: readonly RoundResult[], key: 'failoverMs' | 'detectMs' | 'electionMs' | 'dualLeaderMs' | 'staleLeaderMs'): number[] {
   const out: number[] = [];
   for (const r of rounds) {
     const v = r[key];
@@ -128,6 +128,7 @@ export function summarize(
     detectMs: distribution(field(rounds, 'detectMs')),
     electionMs: distribution(field(rounds, 'electionMs')),
     dualLeaderMs: distribution(field(rounds, 'dualLeaderMs')),
+    staleLeaderMs: distribution(field(rounds, 'staleLeaderMs')),
     agentNotifyMs: distribution(agentNotify),
     agentRegetMs: distribution(agentReget),
     agentGetMs: distribution(agentGet),

@@ -11,7 +11,7 @@
  *   15:21:09.102 info  bench: round 3 kill: localhost-m1 -> localhost-m2 failover 1712.3 ms ...
  */
 import type { BenchEvent } from '../events.ts';
-import { fmtClock } from './format.ts';
+import { fmtClock } from '../stats/format.ts';
 import { reduce } from './reduce.ts';
 import { ringTail } from './ring.ts';
 import { initialState, type DashboardState, type LogLevel, type LogLine } from './state.ts';
@@ -38,15 +38,13 @@ export function formatLogLine(l: LogLine, utc = false): string {
  * worth a line (refresh, an agent's notified/got-master, ...).
  */
 export function formatPlain(e: BenchEvent, opts: PlainOptions = {}): string | null {
-  const before = scratch;
+  const before = initialState();
   const after = reduce(before, e);
   const lines = ringTail(after.log, after.log.total - before.log.total)
     .filter((l) => levelAtLeast(l.level, opts.minLevel ?? 'info'))
     .map((l) => formatLogLine(l, opts.utc));
   return lines.length > 0 ? lines.join('\n') : null;
 }
-
-const scratch = initialState();
 
 export interface PlainPrinter {
   /** reduce one event and write the lines it produced */
@@ -59,7 +57,7 @@ export interface PlainPrinter {
  * A stateful printer: keeps a DashboardState so that aggregated lines (all
  * agents re-detected, agent error counts) come out exactly as in the TUI log.
  */
-export function createPlainPrinter(write: (line: string) => void, opts: PlainOptions & { initial?: Partial<DashboardState> } = {}): PlainPrinter {
+export function createPlainPrinter(write: (line: string, level: LogLevel) => void, opts: PlainOptions & { initial?: Partial<DashboardState> } = {}): PlainPrinter {
   let s = initialState(opts.initial);
   const min = opts.minLevel ?? 'info';
   return {
@@ -68,7 +66,7 @@ export function createPlainPrinter(write: (line: string) => void, opts: PlainOpt
       s = reduce(s, e);
       const fresh = s.log.total - before;
       if (fresh <= 0) return;
-      for (const l of ringTail(s.log, fresh)) if (levelAtLeast(l.level, min)) write(formatLogLine(l, opts.utc));
+      for (const l of ringTail(s.log, fresh)) if (levelAtLeast(l.level, min)) write(formatLogLine(l, opts.utc), l.level);
     },
     state: () => s,
   };

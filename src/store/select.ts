@@ -41,8 +41,7 @@ export function hostRows(s: DashboardState): HostView[] {
 /** Agents of a process that are up: watching or holding a master (counts clamped to the process size). */
 export function agentsUp(p: ProcessRow): number {
   if (!p.alive) return 0;
-  const got = Math.max(0, ...Object.values(p.got));
-  return Math.min(p.total, Math.max(p.watching, got));
+  return Math.min(p.total, Math.max(p.watching, sum(Object.values(p.got))));
 }
 
 export function workersRunning(s: DashboardState): boolean {
@@ -68,7 +67,9 @@ export interface FailoverProgress {
   notified: number;
   /** ms since the fault: until complete (or the round ended), else until `now` */
   elapsedMs: number;
-  phase: 'detecting' | 'electing' | 're-detecting' | 'complete' | 'ended';
+  phase: 'detecting' | 'electing' | 're-detecting' | 'complete' | 'ended' | 'failed' | 'cancelled';
+  /** expected agents whose process is gone */
+  lost: number;
 }
 
 export function failoverProgress(f: FailoverView, now: number): FailoverProgress {
@@ -82,16 +83,19 @@ export function failoverProgress(f: FailoverView, now: number): FailoverProgress
   const total = sum(hosts.map((h) => h.total));
   const know = sum(hosts.map((h) => h.know));
   const notified = sum(hosts.map((h) => h.notified));
-  const end = f.completeAt ?? (f.result ? lastOf(f) : null);
+  const lost = sum(Object.values(f.perHost).map((h) => h.lost ?? 0));
+  // a round that ended stops the clock: at its last agent, or when it ended
+  const end = f.completeAt ?? f.endedAt ?? null;
   const elapsedMs = Math.max(0, (end ?? now) - f.tf);
-  const phase = f.completeAt !== null ? 'complete' : f.result ? 'ended' : f.newMaster === null ? (f.detectAt === null ? 'detecting' : 'electing') : 're-detecting';
-  return { hosts, total, know, notified, elapsedMs, phase };
+  return { hosts, total, know, notified, elapsedMs, phase: phaseOf(f), lost };
 }
 
-function lastOf(f: FailoverView): number {
-  let last = f.electedAt ?? f.tf;
-  for (const h of Object.values(f.perHost)) if (h.lastGotAt !== null && h.lastGotAt > last) last = h.lastGotAt;
-  return last;
+function phaseOf(f: FailoverView): FailoverProgress['phase'] {
+  if (f.cancelled !== null) return 'cancelled';
+  if (f.result && !f.result.ok) return 'failed';
+  if (f.completeAt !== null) return 'complete';
+  if (f.result) return 'ended';
+  return f.newMaster === null ? (f.detectAt === null ? 'detecting' : 'electing') : 're-detecting';
 }
 
 // ---------------------------------------------------------------- distributions

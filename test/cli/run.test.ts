@@ -31,7 +31,7 @@ describe('run', () => {
     const r = await cli(['run', '--endpoints', etcd.endpoints.join(','), '--rounds', '2', '--agents', '10', '--fault', 'term', '--out', join(dir, 'results'), '--json', json]);
     assert.equal(r.exitCode, 0, r.stderr);
     const o = JSON.parse(readFileSync(json, 'utf8'));
-    assert.deepEqual(Object.keys(o).sort(), ['config', 'errors', 'hosts', 'ok', 'rounds', 'summary']);
+    assert.deepEqual(Object.keys(o).sort(), ['config', 'errors', 'hosts', 'ok', 'rounds', 'summary', 'warnings']);
     assert.equal(o.ok, true);
     assert.deepEqual(o.hosts, [{ host: 'localhost', roles: ['master', 'agent'], transport: 'local', nodeVersion: process.version, clockOffsetMs: 0, clockUncertaintyMs: 0 }]);
     assert.equal(o.rounds.length, 2);

@@ -16,7 +16,7 @@ import { startTestCluster, waitFor, type EmbeddedCluster } from '../helpers/etcd
 import { startSshd, processesMatching, generateKey, type TestSshd } from '../helpers/sshd.ts';
 import { loadConfig, type HostSpec } from '../../src/config/load.ts';
 import { SshHost } from '../../src/fleet/ssh-host.ts';
-import { Session } from '../../src/bench/session.ts';
+import { Session } from '../../src/run/session.ts';
 
 const bin = join(import.meta.dirname, '..', '..', 'src', 'bin.mjs');
 const T = 2;
@@ -60,7 +60,7 @@ describe('bench over SSH', () => {
     await session.startMasters();
     await session.startAgents();
     for (let i = 0; i < 3; i++) {
-      const r = await session.round('kill');
+      const r = (await session.round('kill'))!;
       assert.ok(r.ok, r.error);
       assert.ok(r.failoverMs! > T * 1000 - R * 1000 - 50 && r.failoverMs! < T * 1000 + 700, `round ${r.round}: failover ${r.failoverMs} ms`);
       assert.equal(r.agents.count, 40);

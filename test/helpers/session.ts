@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Settings } from '../../src/config/load.ts';
-import { Session } from '../../src/bench/session.ts';
+import { Session } from '../../src/run/session.ts';
 import type { EmbeddedCluster } from './etcd-cluster.ts';
 
 export async function openTestSession(

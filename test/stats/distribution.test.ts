@@ -135,7 +135,7 @@ describe('mean, stddev, sortedCopy', () => {
 });
 
 describe('summarize', () => {
-  const agents = { count: 0, notified: 0, notifyMs: emptyDistribution(), regetMs: emptyDistribution() };
+  const agents = { count: 0, notified: 0, lost: 0, notifyMs: emptyDistribution(), regetMs: emptyDistribution() };
   const round = (r: Partial<RoundResult>): RoundResult => ({
     round: 1,
     fault: 'kill',
@@ -146,6 +146,8 @@ describe('summarize', () => {
     detectMs: null,
     electionMs: null,
     dualLeaderMs: null,
+    staleLeaderMs: null,
+    outcome: 'failover',
     agents,
     ok: true,
     ...r,
@@ -181,6 +183,7 @@ describe('summarize', () => {
       'dualLeaderMs',
       'electionMs',
       'failoverMs',
+      'staleLeaderMs',
     ]);
   });
 

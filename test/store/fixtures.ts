@@ -5,6 +5,7 @@
  *   const s = reduceAll(initialState(), [...clusterUp(), ...mastersUp(), ...agentsUp(200)]);
  */
 import type { BenchEvent, Distribution, RoundResult, WorkerEvent } from '../../src/events.ts';
+import { FAULTS } from '../../src/run/faults.ts';
 
 export const T0 = Date.UTC(2025, 10, 25, 15, 21, 0, 0);
 
@@ -53,8 +54,8 @@ export function agentsUp(n: number, t = T0 + 20, host = 'agent-1', pid = 200): B
 
 export function fault(t: number, round = 1, kind: 'kill' | 'pause' | 'term' = 'kill'): BenchEvent[] {
   return [
-    { kind: 'round-start', round, fault: kind, t: t - 1 },
-    { kind: 'fault', round, fault: kind, target: 'm1', host: 'localhost', pid: 101, t },
+    { kind: 'round-start', round, fault: kind, rules: FAULTS[kind].rules({ ttl: 2, refresh: 0.5, pause: 0 }), oldMaster: 'm1', t: t - 1 },
+    { kind: 'fault', round, fault: kind, verb: FAULTS[kind].verb, target: 'm1', host: 'localhost', pid: 101, t },
   ];
 }
 
@@ -86,7 +87,9 @@ export function roundResult(round: number, failoverMs: number, over: Partial<Rou
     detectMs: failoverMs - 22,
     electionMs: 22,
     dualLeaderMs: null,
-    agents: { count: 200, notified: 200, notifyMs: dist(failoverMs - 10, failoverMs + 18, failoverMs + 23), regetMs: dist(2, 4.1, 5) },
+    staleLeaderMs: null,
+    outcome: 'failover',
+    agents: { count: 200, notified: 200, lost: 0, notifyMs: dist(failoverMs - 10, failoverMs + 18, failoverMs + 23), regetMs: dist(2, 4.1, 5) },
     ok: true,
     ...over,
   };

@@ -79,7 +79,7 @@ describe('destructive keys ask first', () => {
     assert.deepEqual(actions.calls, []);
     await press(app, 'y');
     await waitFor(() => actions.calls.length === 1, 2000, 'kill');
-    assert.deepEqual(actions.calls, ['kill']);
+    assert.deepEqual(actions.calls, ['kill(m1)']);
     assert.ok(!frame(app).includes('Kill the active master?'), 'the dialog closed');
   });
 
@@ -156,7 +156,7 @@ describe('q quits', () => {
     assert.match(frame(app), /Quit: stop the workers\?/);
     await press(app, 'y');
     await waitFor(() => exited(), 2000, 'exit');
-    assert.deepEqual(actions.calls, ['quit(true)']);
+    assert.deepEqual(actions.calls, ['quit']);
   });
   test('n stays: no worker outlives the console, so there is no "leave them running"', async () => {
     const { app, actions, exited } = await start();
@@ -176,13 +176,13 @@ describe('q quits', () => {
     const { app, actions, exited } = await start({}, [config()]);
     await press(app, 'q');
     await waitFor(() => exited(), 2000, 'exit');
-    assert.deepEqual(actions.calls, ['quit(true)']);
+    assert.deepEqual(actions.calls, ['quit']);
   });
   test('ctrl+c quits and stops the workers', async () => {
     const { app, actions, exited } = await start();
     await press(app, KEY.ctrlC);
     await waitFor(() => exited(), 2000, 'exit');
-    assert.deepEqual(actions.calls, ['quit(true)']);
+    assert.deepEqual(actions.calls, ['quit']);
   });
   test('a failing quit is shown and the app stays', async () => {
     const { app, actions, exited } = await start({}, [config()]);

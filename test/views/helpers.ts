@@ -58,7 +58,7 @@ export function fakeActions(): FakeActions {
   return Object.assign(a, {
     startMasters: act('startMasters', undefined),
     startAgents: act('startAgents', undefined),
-    kill: act('kill', undefined),
+    kill: act('kill', undefined) as (aim?: string) => Promise<void>,
     term: act('term', undefined),
     pause: act('pause', undefined),
     resign: act('resign', undefined),
@@ -66,7 +66,7 @@ export function fakeActions(): FakeActions {
     stopAll: act('stopAll', undefined),
     clean: act('clean', undefined),
     exportResults: act('exportResults', '/tmp/results/run-1'),
-    quit: act('quit', undefined) as (stop: boolean) => Promise<void>,
+    quit: act('quit', undefined) as () => Promise<void>,
   });
 }
 

@@ -24,7 +24,10 @@ import { frame } from './helpers.ts';
 afterEach(cleanup);
 
 const tf = T0 + 40000;
-const base = reduceAll(initialState(), [config(), ...clusterUp(), ...mastersUp(), ...agentsUp(200), ...agentsUp(100, T0 + 30, 'agent-2', 300)]);
+const BASE = [config(), ...clusterUp(), ...mastersUp(), ...agentsUp(200), ...agentsUp(100, T0 + 30, 'agent-2', 300)];
+const base = reduceAll(initialState(), BASE);
+/** the base run, then `more` (each test its own run model: a state is folded forward, not branched) */
+const fromBase = (more: Parameters<typeof reduceAll>[1]) => reduceAll(initialState(), [...BASE, ...more]);
 
 describe('Header', () => {
   test('shows run, backend, T/R, master path, active master, etcd state, leader, revision and endpoints', () => {
@@ -51,7 +54,7 @@ describe('HostsPanel', () => {
     assert.match(f, /agent-2\s+agent\s+ssh\s+up\s+300\s+100\/100/);
   });
   test('an unreachable host is counted in the title and shown red', () => {
-    const s = reduceAll(base, [{ kind: 'host', host: 'root@10.0.0.9', roles: ['agent'], transport: 'ssh', state: 'unreachable', message: 'ETIMEDOUT', t: T0 }]);
+    const s = fromBase([{ kind: 'host', host: 'root@10.0.0.9', roles: ['agent'], transport: 'ssh', state: 'unreachable', message: 'ETIMEDOUT', t: T0 }]);
     const app = render(<HostsPanel hosts={hostRows(s)} width={100} height={9} />);
     assert.match(frame(app), /4, 1 unreachable/);
     assert.match(app.lastFrame()!, /\u001B\[31munreachable/);
@@ -75,7 +78,7 @@ describe('HostsPanel', () => {
 
 describe('MasterWatchPanel', () => {
   test('masters with their state, and the watch tail with time since the fault', () => {
-    const s = reduceAll(base, [...fault(tf), ...failover(tf, 0)]);
+    const s = fromBase([...fault(tf), ...failover(tf, 0)]);
     const app = render(
       <MasterWatchPanel masters={s.masters} activeMaster={s.activeMaster} watch={s.watch} masterPath="/master" faultAt={tf} width={70} height={10} />,
     );
@@ -97,7 +100,7 @@ describe('MasterWatchPanel', () => {
 describe('FailoverPanel (live re-detection)', () => {
   test('fills per agent host as agents learn the new master, with elapsed ms since the fault', () => {
     // Given 200 + 100 agents and a SIGKILL
-    const s0 = reduceAll(base, fault(tf));
+    const s0 = fromBase(fault(tf));
     const f0 = frame(render(<FailoverPanel failover={s0.failover} now={tf + 800} width={100} height={9} />));
     assert.match(f0, /SIGKILL m1 \(pid 101 on localhost\) · \+800 ms · detecting/);
     assert.match(f0, /agent-1 .*0\/200 know new master/);
@@ -112,7 +115,7 @@ describe('FailoverPanel (live re-detection)', () => {
     assert.match(f1, /all .* 150\/300 know m2/);
   });
   test('complete: the elapsed time stops at the last agent', () => {
-    const s = reduceAll(base, [...fault(tf), ...failover(tf, 200), ...failover(tf, 100, 100, 'agent-2', 300).slice(4)]);
+    const s = fromBase([...fault(tf), ...failover(tf, 200), ...failover(tf, 100, 100, 'agent-2', 300).slice(4)]);
     const f = frame(render(<FailoverPanel failover={s.failover} now={tf + 99999} width={100} height={9} />));
     assert.match(f, /\+1721 ms · complete/);
     assert.match(f, /all .*300\/300 know m2/);
@@ -155,6 +158,7 @@ describe('SummaryPanel', () => {
       detectMs: d(3, 1575, 1673, 1770, 1770),
       electionMs: d(3, 22, 22, 22, 22),
       dualLeaderMs: d(0, 0, 0, 0, 0),
+      staleLeaderMs: d(0, 0, 0, 0, 0),
       agentNotifyMs: d(600, 1500, 1688, 1811, 1816),
       agentRegetMs: d(600, 1.2, 3.3, 9.9, 12.5),
       agentGetMs: d(200, 80, 120, 300, 310),
@@ -167,7 +171,7 @@ describe('SummaryPanel', () => {
 });
 
 describe('EventLogPanel', () => {
-  const lines: LogLine[] = ringToArray(reduceAll(base, [...fault(tf), ...failover(tf, 10)]).log);
+  const lines: LogLine[] = ringToArray(fromBase([...fault(tf), ...failover(tf, 10)]).log);
   test('shows the newest lines, coloured by level', () => {
     const app = render(<EventLogPanel lines={lines} filter="" view={{ follow: true, anchor: null }} width={100} height={6} />);
     const f = frame(app);
@@ -232,7 +236,7 @@ describe('KeyBar, HelpOverlay, StatusLine, ProgressLines', () => {
 
 describe('NO_COLOR', () => {
   test('with color=false no colour escape is written', () => {
-    const s = reduceAll(base, [...fault(tf), ...failover(tf, 200, 150), roundEnd(roundResult(1, 1712))]);
+    const s = fromBase([...fault(tf), ...failover(tf, 200, 150), roundEnd(roundResult(1, 1712))]);
     const tree = (color: boolean) => (
       <ThemeContext.Provider value={{ color }}>
         <Header config={s.config} cluster={s.cluster} activeMaster={s.activeMaster} width={100} />

@@ -81,7 +81,7 @@ describe('runTui', () => {
     stdin.press('y');
     // Then runTui resolves after quit(true), and the normal screen is back
     await running;
-    assert.deepEqual(actions.calls, ['quit(true)']);
+    assert.deepEqual(actions.calls, ['quit']);
     assert.ok(stdout.out.endsWith('\u001B[?1049l') || stdout.out.includes('\u001B[?1049l'));
     assert.equal(source.listeners(), 0, 'unsubscribed');
   });

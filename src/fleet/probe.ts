@@ -1,5 +1,5 @@
 /**
- * `etcd-election-bench hosts`: every configured host (masters and agents),
+ * Probe the configured hosts for `hosts`: every configured host (masters and agents),
  * whether it is reachable or exactly why not, its node version, its clock
  * offset ± uncertainty, and the worker version deployed there. Connects in
  * parallel (bounded), measures, then closes; starts no worker.
@@ -15,12 +15,10 @@
  * `--json` prints `{ok, hosts: [HostStatus]}` instead. Exit 0 when every host
  * is up (reachable and its clock measured), else 1.
  */
-import { writeFileSync } from 'node:fs';
 import type { Config } from '../config/load.ts';
 import type { Settings } from '../config/settings.ts';
 import { oneLine } from '../errors.ts';
 import type { Role } from '../events.ts';
-import { NONE } from '../stats/format.ts';
 import { workerBundle } from './bundle.ts';
 import type { Host } from './host.ts';
 import { LocalHost } from './local-host.ts';
@@ -136,43 +134,3 @@ export async function probeHosts(config: HostsConfig, opts: HostsCommandOptions 
   }
 }
 
-function fmtOffset(s: HostStatus): string {
-  if (s.clockOffsetMs === null || s.clockUncertaintyMs === null) return NONE;
-  const sign = s.clockOffsetMs < 0 ? '-' : '+';
-  return `${sign}${Math.abs(s.clockOffsetMs).toFixed(3)} ± ${s.clockUncertaintyMs.toFixed(3)} ms`;
-}
-
-/** The table, the reasons under it, and a count line. */
-export function formatHostsTable(rows: HostStatus[]): string {
-  const head = ['HOST', 'ROLES', 'VIA', 'STATE', 'NODE', 'CLOCK OFFSET', 'WORKER', 'CONNECT'];
-  const body = rows.map((r) => [
-    r.host,
-    r.roles.join(','),
-    r.transport,
-    r.ok ? 'up' : r.reachable ? 'FAIL' : 'DOWN',
-    r.nodeVersion ?? NONE,
-    fmtOffset(r),
-    r.workerHash ? `${r.workerHash} (${r.deployed})` : NONE,
-    r.connectMs === null ? NONE : `${r.connectMs} ms`,
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
-  const out = [line(head), ...body.map(line)];
-  const failed = rows.filter((r) => !r.ok);
-  // SshError messages start with the host name already
-  const why = (r: HostStatus) => (r.reason ?? 'failed').replace(`${r.host}: `, '');
-  if (failed.length) out.push('', ...failed.map((r) => `${r.host} (${r.where}): ${why(r)}`));
-  out.push(`${rows.length - failed.length} of ${rows.length} hosts up`);
-  return out.join('\n') + '\n';
-}
-
-/** `hosts`: print the table (or JSON); 0 when every host is up, else 1. */
-export async function hostsCommand(config: HostsConfig, opts: HostsCommandOptions = {}): Promise<number> {
-  const write = opts.write ?? ((t: string) => void process.stdout.write(t));
-  const rows = await probeHosts(config, opts);
-  const ok = rows.every((r) => r.ok);
-  if (opts.json === true || opts.json === '-') write(JSON.stringify({ ok, hosts: rows }, null, 2) + '\n');
-  else if (typeof opts.json === 'string' && opts.json !== '') writeFileSync(opts.json, JSON.stringify({ ok, hosts: rows }, null, 2) + '\n');
-  else write(formatHostsTable(rows));
-  return ok ? 0 : 1;
-}

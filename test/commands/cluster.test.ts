@@ -9,14 +9,14 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { clusterCommand } from '../../src/cluster/command.ts';
+import { runCommand } from '../../src/cli.ts';
 import { etcdPidsUnder, isEtcdProcess } from '../../src/cluster/embedded.ts';
 import { attachCluster, readState, runningCluster, stateFilePath, writeState, type ClusterState } from '../../src/cluster/state.ts';
 
 async function run(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await clusterCommand(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  const code = await runCommand('cluster', argv, { out: (l) => out.push(l), err: (l) => err.push(l) }, '');
   return { code, out, err };
 }
 

@@ -1,5 +1,5 @@
 /**
- * `stop [--masters]`: stop the benchmark's workers on every configured host,
+ * Stop the benchmark's workers on every configured host (for `stop`),
  * whoever started them (the seed's killRemoteServices.sh). Agents only by
  * default; with --masters, masters too. Workers are found by their command
  * line (`node .../worker-<hash>.mjs agents|master ...`), sent SIGCONT +
@@ -62,24 +62,34 @@ async function stopLocal(pids: number[], graceMs = 3000): Promise<number> {
   return pids.length;
 }
 
-export async function stopCommand(config: Config, opts: { masters: boolean; acceptNewHostKeys?: boolean }): Promise<number> {
+
+export interface StopOutcome {
+  host: string;
+  /** workers stopped, or the error that kept the host from being reached */
+  stopped: number | null;
+  error: string | null;
+}
+
+/** Stop agents (and, with masters, masters) on every agent (and master) host, one host at a time; never rejects. */
+export async function stopWorkers(config: Config, opts: { masters: boolean; acceptNewHostKeys?: boolean }, onHost: (o: StopOutcome) => void = () => {}): Promise<StopOutcome[]> {
   const kinds = opts.masters ? ['agents', 'master'] : ['agents'];
   const hosts = new Map<string, (typeof config.masters)[number]>();
   // agents live on agent hosts, masters on master hosts; a host in both lists is visited once
   for (const h of config.agents) hosts.set(h.name, h);
   if (opts.masters) for (const h of config.masters) hosts.set(h.name, h);
-  let failed = 0;
+  const out: StopOutcome[] = [];
   let localDone = false;
   for (const spec of hosts.values()) {
+    if (spec.local && localDone) continue;
+    let o: StopOutcome;
     try {
       if (spec.local) {
-        if (localDone) continue;
         localDone = true;
         const pids = localWorkers()
           .filter((w) => kinds.includes(w.kind))
           .map((w) => w.pid);
         await stopLocal(pids);
-        process.stdout.write(`${spec.name}: stopped ${pids.length} worker(s)\n`);
+        o = { host: spec.name, stopped: pids.length, error: null };
       } else {
         const host = new SshHost(
           { name: spec.name, user: spec.user, address: spec.address, port: spec.port },
@@ -89,15 +99,16 @@ export async function stopCommand(config: Config, opts: { masters: boolean; acce
           await host.connect();
           const pids = (await host.listWorkers()).filter((w) => kinds.includes(w.kind)).map((w) => w.pid);
           await host.killWorkers(pids);
-          process.stdout.write(`${spec.name}: stopped ${pids.length} worker(s)\n`);
+          o = { host: spec.name, stopped: pids.length, error: null };
         } finally {
           await host.close();
         }
       }
     } catch (e) {
-      failed++;
-      process.stderr.write(`etcd-election-bench: ${spec.name}: ${oneLine(e)}\n`);
+      o = { host: spec.name, stopped: null, error: oneLine(e) };
     }
+    out.push(o);
+    onHost(o);
   }
-  return failed ? 1 : 0;
+  return out;
 }

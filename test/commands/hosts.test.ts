@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import type { HostSpec } from '../../src/config/load.ts';
 import { workerBundle } from '../../src/fleet/bundle.ts';
 import { LocalHost } from '../../src/fleet/local-host.ts';
-import { hostsCommand, probeHosts, type HostsConfig, type HostStatus } from '../../src/fleet/hosts-command.ts';
+import { hostsCommand, probeHosts, type HostsConfig, type HostStatus } from '../../src/commands/hosts.ts';
 import { SshHost } from '../../src/fleet/ssh-host.ts';
 import { startSshd, type TestSshd } from '../helpers/sshd.ts';
 

@@ -1,0 +1,87 @@
+/**
+ * Checks that come before anything starts (no etcd, no host, no worker yet):
+ * where the results and the JSON go, whether the rounds can have a standby,
+ * whether the agents fit the open-file limit. Each failure is one
+ * ConfigError naming the flag or the conf line, exit 2.
+ *
+ *   preflight(config, { json: 'out/', rounds: true })
+ *   // ConfigError "--json: out/ is a directory: expected a file path or -"
+ */
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Config } from '../config/load.ts';
+import { ConfigError } from '../errors.ts';
+import { openFileLimit } from '../fleet/limits.ts';
+import { faultRow } from './faults.ts';
+
+/** Sockets an own-mode agent holds (its watch connection and a share of the pool), and what a process needs besides. */
+export const FDS_PER_OWN_AGENT = 2;
+export const FDS_SPARE = 200;
+
+function where(config: Config, key: keyof Config['sources']): string | undefined {
+  const s = config.sources[key];
+  return s === 'default' ? undefined : s;
+}
+
+/** --json FILE: not a directory, in a directory that exists and can be written. */
+export function checkJsonPath(json: string | undefined, cwd = process.cwd()): void {
+  if (json === undefined || json === '-') return;
+  const p = resolve(cwd, json);
+  if (existsSync(p) && statSync(p).isDirectory()) throw new ConfigError(`${json} is a directory: expected a file path or -`, '--json');
+  const parent = dirname(p);
+  if (!existsSync(parent)) throw new ConfigError(`the directory ${parent} does not exist`, '--json');
+  try {
+    accessSync(parent, constants.W_OK);
+    if (existsSync(p)) accessSync(p, constants.W_OK);
+  } catch {
+    throw new ConfigError(`${json} cannot be written (permission denied)`, '--json');
+  }
+}
+
+/** The results directory exists (made here) and can be written. */
+export function checkOutDir(config: Config): void {
+  const out = config.settings.out;
+  try {
+    mkdirSync(out, { recursive: true });
+    accessSync(out, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'permission denied' : code === 'ENOTDIR' ? 'a part of it is a file' : (code ?? (e as Error).message);
+    throw new ConfigError(`cannot write results to ${out}: ${why}`, where(config, 'out') ?? '--out');
+  }
+}
+
+/** Rounds of the configured fault need a standby: at least 2 masters in all. */
+export function checkStandby(config: Config): void {
+  const st = config.settings;
+  if (!faultRow(st.fault).needsStandby) return;
+  const total = st.masters * config.masters.length;
+  if (total >= 2) return;
+  throw new ConfigError(
+    `the ${st.fault} fault needs a standby, but masters = ${st.masters} on ${config.masters.length} master host(s) runs ${total}: use --masters 2 or more`,
+    where(config, 'masters') ?? '--masters',
+  );
+}
+
+/** Agents on the control node itself must fit its open-file limit (remote hosts check theirs when they start). */
+export function checkLocalFds(config: Config, limit: number | null = openFileLimit()): void {
+  const st = config.settings;
+  if (limit === null || st.agentMode !== 'own') return;
+  const localAgentHosts = config.agents.filter((h) => h.local).length;
+  if (localAgentHosts === 0 || st.agents === 0) return;
+  const need = localAgentHosts * st.agents * FDS_PER_OWN_AGENT + FDS_SPARE;
+  if (need <= limit) return;
+  const fit = Math.max(0, Math.floor((limit - FDS_SPARE) / FDS_PER_OWN_AGENT / localAgentHosts));
+  throw new ConfigError(
+    `${st.agents} own-mode agents on this host need about ${need} open files (2 sockets each), but ulimit -n is ${limit}: use at most ${fit}, raise the limit, or spread them over more hosts`,
+    where(config, 'agents') ?? '--agents',
+  );
+}
+
+/** Everything a command can check before it starts anything. */
+export function preflight(config: Config, o: { json?: string; rounds: boolean }): void {
+  checkJsonPath(o.json);
+  checkOutDir(config);
+  if (o.rounds) checkStandby(config);
+  checkLocalFds(config);
+}

@@ -1,0 +1,103 @@
+/**
+ * A round in the run model: the figures from a known sequence of events
+ * (pure), with each fault's rules from the fault table.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { BenchEvent, FaultKind, WorkerEvent } from '../../src/events.ts';
+import { RunModel } from '../../src/model/run-model.ts';
+import { closeRound, roundStatus } from '../../src/model/select.ts';
+import { FAULTS } from '../../src/run/faults.ts';
+
+const ev = (tc: number, role: 'master' | 'agent', id: string, e: WorkerEvent['ev'], extra: Partial<WorkerEvent> = {}): BenchEvent => ({
+  kind: 'worker',
+  event: {
+    t: tc + 5000, // host clock 5 s ahead: only tc counts
+    tc,
+    host: 'h',
+    pid: role === 'agent' ? 9 : 1,
+    role,
+    id,
+    ev: e,
+    ...extra,
+  },
+});
+
+const SETTINGS = { ttl: 2, refresh: 0.5, pause: 0 };
+
+/** a model with masters m1 (active) .. m3 and agents `agents`, then round `n` of `fault` injected at `tf` */
+function roundAt(n: number, fault: FaultKind, tf: number, agents: string[] = [], settings = SETTINGS): RunModel {
+  const m = new RunModel();
+  const setup: BenchEvent[] = [ev(tf - 900, 'master', 'm1', 'elected', { rev: '5' }), ev(tf - 900, 'master', 'm2', 'lost', { master: 'm1' }), ev(tf - 900, 'master', 'm3', 'lost', { master: 'm1' })];
+  for (const a of agents) setup.push(ev(tf - 800, 'agent', a, 'start'), ev(tf - 800, 'agent', a, 'got-master', { master: 'm1' }));
+  for (const e of setup) m.apply(e);
+  m.apply({ kind: 'round-start', round: n, fault, rules: FAULTS[fault].rules(settings), oldMaster: 'm1', t: tf - 10 });
+  m.apply({ kind: 'fault', round: n, fault, verb: FAULTS[fault].verb, target: 'm1', host: 'h', pid: 1, t: tf });
+  return m;
+}
+
+const feed = (m: RunModel, events: BenchEvent[]) => events.forEach((e) => m.apply(e));
+const result = (m: RunModel, error?: string) => closeRound(m, error)!.result;
+
+test('Given a kill at 1000: failover, detect, election and agent figures come from the events', () => {
+  const m = roundAt(1, 'kill', 1000, ['a1', 'a2']);
+  feed(m, [
+    ev(3000, 'agent', 'a1', 'notified'),
+    ev(3001, 'master', 'm2', 'notified'),
+    ev(3002, 'master', 'm3', 'notified'),
+    ev(3010, 'agent', 'a2', 'notified'),
+    ev(3020, 'master', 'm2', 'elected'),
+    ev(3030, 'master', 'm3', 'elected'), // a second "elected" does not replace the first
+    ev(3040, 'agent', 'a1', 'got-master', { master: 'm2' }),
+  ]);
+  assert.equal(roundStatus(m)!.complete, false, 'a2 does not know the new master yet');
+  assert.match(roundStatus(m)!.reason, /1 of 2 agents/);
+  feed(m, [ev(3050, 'agent', 'a2', 'got-master', { master: 'm2' })]);
+  assert.equal(roundStatus(m)!.complete, true);
+  const res = result(m);
+  assert.equal(res.ok, true);
+  assert.equal(res.newMaster, 'm2');
+  assert.equal(res.failoverMs, 2020);
+  assert.equal(res.detectMs, 2001);
+  assert.equal(res.electionMs, 19);
+  assert.equal(res.dualLeaderMs, null);
+  assert.equal(res.agents.notified, 2);
+  assert.deepEqual([res.agents.notifyMs.min, res.agents.notifyMs.max], [2000, 2010]);
+  assert.deepEqual([res.agents.regetMs.min, res.agents.regetMs.max], [40, 40]);
+});
+
+test('Given a pause: the round waits for the old master to step down; the window is stepdown - elected', () => {
+  const m = roundAt(2, 'pause', 0);
+  feed(m, [ev(2400, 'master', 'm2', 'elected')]);
+  assert.equal(roundStatus(m)!.complete, false);
+  feed(m, [ev(3600, 'master', 'm1', 'stepdown', { reason: 'deadline' })]);
+  assert.equal(roundStatus(m)!.complete, true);
+  assert.equal(result(m).dualLeaderMs, 1200);
+});
+
+test('Given no new master by the deadline: the result says so and is not ok', () => {
+  const m = roundAt(3, 'kill', 0, ['a1']);
+  const res = result(m);
+  assert.equal(res.ok, false);
+  assert.equal(res.failoverMs, null);
+  assert.equal(res.error, 'no new master was elected');
+});
+
+test('Given an etcd leader loss the master survives: done at its first keep-alive after the fault', () => {
+  const m = roundAt(4, 'etcd-leader', 100);
+  feed(m, [ev(50, 'master', 'm1', 'refresh')]);
+  assert.equal(roundStatus(m)!.complete, false);
+  feed(m, [ev(1300, 'master', 'm1', 'refresh')]);
+  assert.equal(roundStatus(m)!.complete, true);
+  assert.equal(result(m).recoveryMs, 1200);
+  assert.equal(result(m).failoverMs, null);
+  assert.equal(result(m).outcome, 'none');
+});
+
+test('Given the new master steps down during the round (it flapped): the round is not ok and says why', () => {
+  const m = roundAt(5, 'kill', 0);
+  feed(m, [ev(2000, 'master', 'm2', 'elected'), ev(3500, 'master', 'm2', 'stepdown', { reason: 'deadline' })]);
+  const res = result(m);
+  assert.equal(res.ok, false);
+  assert.match(res.error!, /new master m2 stepped down \(deadline\)/);
+});
