@@ -12,22 +12,23 @@ import { useMemo, useState } from 'react';
 import { Box } from 'ink';
 import { hostRows, ringToArray, workersRunning, type DashboardActions, type DashboardState, type EventSource } from '../src/store/index.ts';
 import { commandHandlers } from './commands.ts';
-import { dialogHeight, Dialogs } from './Dialogs.tsx';
+import { confirmText, dialogHeight, Dialogs } from './Dialogs.tsx';
 import { Header } from './Header.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { hostsPanelWidth } from './HostsPanel.tsx';
 import { KeyBar } from './KeyBar.tsx';
-import type { Focus } from './keys.ts';
+import { keyBarMinWidth, type Focus } from './keys.ts';
 import { bodyHeight, nextFocus, Panels, scrollLists, visiblePanels } from './Panels.tsx';
 import { activeProgress, ProgressLines } from './ProgressLines.tsx';
 import { roundsInput, type RoundsInput } from './RoundsPrompt.tsx';
 import { StatusLine } from './StatusLine.tsx';
-import { computeLayout } from './layout.ts';
+import { TooSmall } from './TooSmall.tsx';
+import { computeLayout, minimumSize } from './layout.ts';
 import { ThemeContext } from './theme.ts';
 import { useActions } from './hooks/use-actions.ts';
 import { useBenchStore } from './hooks/use-bench-store.ts';
 import { useKeys } from './hooks/use-keys.ts';
-import { keyMode, useMode, useRefState } from './hooks/use-mode.ts';
+import { isConfirm, keyMode, useMode, useRefState } from './hooks/use-mode.ts';
 import { useNow } from './hooks/use-now.ts';
 import { useScroll } from './hooks/use-scroll.ts';
 import { useTerminalSize } from './hooks/use-terminal-size.ts';
@@ -54,6 +55,9 @@ export interface AppProps {
   /** called after quit() resolved, just before the app unmounts */
   onExit?: () => void;
 }
+
+/** The smallest terminal the dashboard is drawn in (the widest mode's narrowest key bar, see layout.ts). */
+export const MINIMUM_SIZE = minimumSize(keyBarMinWidth());
 
 export function App(props: AppProps) {
   const { source, actions, initial, defaultRounds = 5, askRounds = true, frameMs = 100, clock = Date.now, onExit } = props;
@@ -107,6 +111,15 @@ export function App(props: AppProps) {
   );
 
   const dialogs = { mode, masters: state.masters, activeMaster: state.activeMaster, masterPath: state.config.masterPath };
+  if (size.columns < MINIMUM_SIZE.columns || size.rows < MINIMUM_SIZE.rows) {
+    const q = isConfirm(mode) ? confirmText(mode, dialogs.masters, dialogs.activeMaster, dialogs.masterPath) : null;
+    const question = q ? `${q.title} y ${q.confirmLabel} · any other key cancels` : mode === 'rounds' ? `Run how many rounds? ${prompt.value.text} (Enter runs · Esc cancels)` : null;
+    return (
+      <ThemeContext.Provider value={{ color: props.color ?? true }}>
+        <TooSmall columns={size.columns} rows={size.rows} need={MINIMUM_SIZE} question={question} />
+      </ThemeContext.Provider>
+    );
+  }
   return (
     <ThemeContext.Provider value={{ color: props.color ?? true }}>
       <Box flexDirection="column" width={L.width} height={L.height} overflow="hidden">
