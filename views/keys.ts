@@ -157,7 +157,6 @@ export function keysOf(mode: KeyMode): KeyCommand[] {
 
 /** The dashboard's keys, as the `?` help lists them. */
 export const KEYS: readonly KeyCommand[] = keysOf('normal');
-export type KeyHelp = Pick<KeyCommand, 'key' | 'bar' | 'help'>;
 
 // ------------------------------------------------------------- matching
 
