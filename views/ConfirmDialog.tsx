@@ -3,8 +3,9 @@
  * DangerousConfirmationPrompt, cut to one key): `y` confirms, Esc and any
  * other key cancel. An optional second answer (`n` for quit: leave the
  * workers running) gets its own key. Drawn from props; the keys go through
- * App's one input handler (`confirmAnswer`), so no keypress can fall between
- * two subscriptions while the dialog opens.
+ * App's one input handler and the key table's dialog rows (keys.ts: y
+ * confirms, any other key cancels), so no keypress can fall between two
+ * subscriptions while the dialog opens. confirmAnswer reads the same rows.
  *
  *   ┌ Kill the active master? ─────────────────────────┐
  *   │ SIGKILL m1 (pid 101 on localhost)                 │
@@ -12,6 +13,7 @@
  *   └───────────────────────────────────────────────────┘
  */
 import { Box, Text, type Key } from 'ink';
+import { lookupKey } from './keys.ts';
 import { useTheme } from './theme.ts';
 
 export interface ConfirmDialogProps {
@@ -26,12 +28,12 @@ export interface ConfirmDialogProps {
 
 export type ConfirmAnswer = 'confirm' | 'alternative' | 'cancel';
 
-/** y confirms; the alternative's key selects it; anything else (Esc included) cancels. */
+const NO_KEY = { ctrl: false, meta: false, shift: false, tab: false, return: false, escape: false, backspace: false, delete: false, upArrow: false, downArrow: false, pageUp: false, pageDown: false, home: false, end: false };
+
+/** y confirms (the key table's dialog rows); the alternative's key selects it; anything else (Esc included) cancels. */
 export function confirmAnswer(input: string, key: Pick<Key, 'ctrl' | 'meta'>, alternativeKey?: string): ConfirmAnswer {
-  if (key.ctrl || key.meta) return 'cancel';
-  if (input === 'y') return 'confirm';
-  if (alternativeKey !== undefined && input === alternativeKey) return 'alternative';
-  return 'cancel';
+  if (alternativeKey !== undefined && !key.ctrl && !key.meta && input === alternativeKey) return 'alternative';
+  return lookupKey('dialog', input, { ...NO_KEY, ...key })?.id === 'confirm' ? 'confirm' : 'cancel';
 }
 
 export const CONFIRM_DIALOG_HEIGHT = 4;

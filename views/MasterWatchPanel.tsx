@@ -28,15 +28,26 @@ export interface MasterWatchPanelProps {
   scroll?: number;
 }
 
+/** How the panel's lines are shared: masters get up to half (one at least), a rule, the watch tail the rest. */
+export function masterWatchLines(masterCount: number, height: number): { masterLines: number; tailLines: number } {
+  const lines = innerLines(height);
+  const masterLines = lines <= 2 ? lines : Math.min(Math.max(1, masterCount), Math.max(1, Math.ceil(lines / 2)), lines - 2);
+  return { masterLines, tailLines: lines <= 2 ? 0 : lines - masterLines - 1 };
+}
+
+/** Live masters first, then the dead; when not all fit, the active master leads. */
+export function orderMasters(masters: readonly MasterRow[], activeMaster: string | null, room: number): MasterRow[] {
+  const ordered = [...masters.filter((m) => m.state !== 'dead'), ...masters.filter((m) => m.state === 'dead')];
+  const active = ordered.findIndex((m) => m.id === activeMaster);
+  if (ordered.length <= room || active <= 0) return ordered;
+  return [ordered[active], ...ordered.slice(0, active), ...ordered.slice(active + 1)];
+}
+
 export function MasterWatchPanel({ masters, activeMaster, watch, masterPath, faultAt, width, height, focused, scroll = 0 }: MasterWatchPanelProps) {
   const { c } = useTheme();
-  const lines = innerLines(height);
   const w = innerWidth(width);
-  // masters get up to half the panel (live ones first), the watch tail the rest
-  const ordered = [...masters.filter((m) => m.state !== 'dead'), ...masters.filter((m) => m.state === 'dead')];
-  const masterLines = lines <= 2 ? lines : Math.min(Math.max(1, masters.length), Math.max(1, Math.ceil(lines / 2)), lines - 2);
-  const shown = ordered.slice(0, masterLines);
-  const tailLines = lines <= 2 ? 0 : lines - masterLines - 1;
+  const { masterLines, tailLines } = masterWatchLines(masters.length, height);
+  const shown = orderMasters(masters, activeMaster, masterLines).slice(0, masterLines);
   const { rows, max } = visibleSlice(watch, tailLines, scroll, 'bottom');
   const idWidth = Math.min(16, Math.max(2, ...masters.map((m) => m.id.length)));
   const valueWidth = Math.min(24, Math.max(6, ...watch.slice(-50).map((l) => (l.value ?? '').length)));

@@ -39,7 +39,10 @@ export function Panel({ index, title, info, focused = false, width, height, chil
         <Text bold={focused}>{label}</Text>
         <Text color={colour}>{rule + tr}</Text>
       </Text>
+      {/* keyed by the border: Ink re-applies only the changed style on an update, and a new borderStyle
+          without borderTop=false gives the box a top border again, which pushes the content down a line */}
       <Box
+        key={focused ? 'focused' : 'plain'}
         borderStyle={focused ? 'bold' : 'round'}
         borderTop={false}
         borderColor={colour}

@@ -1,7 +1,8 @@
 /**
  * `r`: how many rounds? Digits edit the number (the default is prefilled and
  * the first digit replaces it), Enter runs them, Esc cancels. Drawn from
- * props; App feeds keys through `editRounds`, a pure function.
+ * props; the key table's prompt rows (keys.ts) send their keys through
+ * `editRounds`, a pure function (commands.ts).
  */
 import { Box, Text, type Key } from 'ink';
 import { useTheme } from './theme.ts';

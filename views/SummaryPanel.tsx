@@ -47,7 +47,7 @@ const ROUND_COLUMNS: Column<RoundResult>[] = [
   },
 ];
 
-interface StatRow {
+export interface StatRow {
   name: string;
   d: Distribution;
   trend: (number | null)[];
@@ -69,8 +69,56 @@ function statColumns(label: string): Column<StatRow>[] {
   ];
 }
 
-export function SummaryPanel({ rounds, width, height, focused, scroll = 0, summary = null }: SummaryPanelProps) {
+function statRows(rounds: readonly RoundResult[], summary: RunSummary | null): StatRow[] {
+  const st = roundStats(rounds);
+  const trend = (f: (r: RoundResult) => number | null) => rounds.map(f);
+  return [
+    { name: 'failover ms', d: st.failoverMs, trend: trend((r) => r.failoverMs) },
+    { name: 'detect ms', d: st.detectMs, trend: trend((r) => r.detectMs) },
+    { name: 'election ms', d: st.electionMs, trend: trend((r) => r.electionMs) },
+    { name: 'dual-leader ms', d: st.dualLeaderMs, trend: trend((r) => r.dualLeaderMs) },
+    // every agent of every round when the session sent its summary; else the rounds' own percentiles
+    ...(summary
+      ? [
+          { name: 'agent notify ms', d: summary.agentNotifyMs, trend: trend((r) => r.agents.notifyMs.p50) },
+          { name: 'agent re-get ms', d: summary.agentRegetMs, trend: trend((r) => r.agents.regetMs.p50) },
+        ]
+      : [
+          { name: 'notify p50 ms', d: st.agentNotifyP50, trend: trend((r) => r.agents.notifyMs.p50) },
+          { name: 'notify p99 ms', d: st.agentNotifyP99, trend: trend((r) => r.agents.notifyMs.p99) },
+          { name: 're-get p99 ms', d: st.agentRegetP99, trend: trend((r) => r.agents.regetMs.p99) },
+        ]),
+  ].filter((s) => s.d.n > 0 || s.name === 'failover ms');
+}
+
+export interface SummaryLayout {
+  /** round rows shown (the table header comes on top) */
+  roundLines: number;
+  /** statistics rows shown */
+  stats: StatRow[];
+  /** failover histogram buckets shown (none when there is no room or fewer than 2 failovers) */
+  buckets: { lo: number; hi: number; count: number }[];
+  /** statistics and histogram side by side */
+  wide: boolean;
+  /** width of the statistics table */
+  statW: number;
+}
+
+/** How the panel's lines are shared: the round table keeps its header and at least 2 rows, the statistics take what is left, the histogram what remains. */
+export function summaryLayout(rounds: readonly RoundResult[], summary: RunSummary | null, width: number, height: number): SummaryLayout {
   const lines = innerLines(height);
+  const w = innerWidth(width);
+  const stats = statRows(rounds, summary);
+  const statLines = Math.max(0, Math.min(stats.length + 1, lines - 3));
+  const wide = w >= 130;
+  const histLines = wide ? statLines : Math.max(0, lines - 3 - statLines - Math.min(rounds.length, 4));
+  const failovers = rounds.filter((r) => r.ok).map((r) => r.failoverMs).filter((v): v is number => v !== null);
+  const buckets = histLines >= 3 && failovers.length >= 2 ? histogram(failovers, { buckets: Math.min(histLines - 1, 8) }) : [];
+  const roundLines = Math.max(1, lines - 1 - statLines - (wide || buckets.length === 0 ? 0 : buckets.length + 1));
+  return { roundLines, stats: stats.slice(0, Math.max(0, statLines - 1)), buckets, wide, statW: wide ? Math.min(90, w - 36) : w };
+}
+
+export function SummaryPanel({ rounds, width, height, focused, scroll = 0, summary = null }: SummaryPanelProps) {
   const w = innerWidth(width);
   if (rounds.length === 0) {
     return (
@@ -79,37 +127,11 @@ export function SummaryPanel({ rounds, width, height, focused, scroll = 0, summa
       </Panel>
     );
   }
-  const ok = rounds.filter((r) => r.ok);
-  const st = roundStats(rounds);
-  const stats: StatRow[] = [
-    { name: 'failover ms', d: st.failoverMs, trend: rounds.map((r) => r.failoverMs) },
-    { name: 'detect ms', d: st.detectMs, trend: rounds.map((r) => r.detectMs) },
-    { name: 'election ms', d: st.electionMs, trend: rounds.map((r) => r.electionMs) },
-    { name: 'dual-leader ms', d: st.dualLeaderMs, trend: rounds.map((r) => r.dualLeaderMs) },
-    // every agent of every round when the session sent its summary; else the rounds' own percentiles
-    ...(summary
-      ? [
-          { name: 'agent notify ms', d: summary.agentNotifyMs, trend: rounds.map((r) => r.agents.notifyMs.p50) },
-          { name: 'agent re-get ms', d: summary.agentRegetMs, trend: rounds.map((r) => r.agents.regetMs.p50) },
-        ]
-      : [
-          { name: 'notify p50 ms', d: st.agentNotifyP50, trend: rounds.map((r) => r.agents.notifyMs.p50) },
-          { name: 'notify p99 ms', d: st.agentNotifyP99, trend: rounds.map((r) => r.agents.notifyMs.p99) },
-          { name: 're-get p99 ms', d: st.agentRegetP99, trend: rounds.map((r) => r.agents.regetMs.p99) },
-        ]),
-  ].filter((s) => s.d.n > 0 || s.name === 'failover ms');
-  // the round table keeps at least its header and 2 rows; stats take what is left
-  const statLines = Math.max(0, Math.min(stats.length + 1, lines - 3));
-  const statsShown = stats.slice(0, Math.max(0, statLines - 1));
-  const wide = w >= 130;
-  const histLines = wide ? statLines : Math.max(0, lines - 3 - statLines - Math.min(rounds.length, 4));
-  const failovers = ok.map((r) => r.failoverMs).filter((v): v is number => v !== null);
-  const buckets = histLines >= 3 && failovers.length >= 2 ? histogram(failovers, { buckets: Math.min(histLines - 1, 8) }) : [];
-  const roundLines = Math.max(1, lines - 1 - statLines - (wide || buckets.length === 0 ? 0 : buckets.length + 1));
+  const okCount = rounds.filter((r) => r.ok).length;
+  const { roundLines, stats, buckets, wide, statW } = summaryLayout(rounds, summary, width, height);
   const { rows, max } = visibleSlice(rounds, roundLines, scroll, 'bottom');
-  const failed = rounds.length - ok.length;
+  const failed = rounds.length - okCount;
   const info = `(${rounds.length} round${rounds.length === 1 ? '' : 's'}${failed ? `, ${failed} failed` : ''}${max > 0 && scroll > 0 ? `, ${Math.min(scroll, max)} up` : ''})`;
-  const statW = wide ? Math.min(90, w - 36) : w;
   const histogramBox =
     buckets.length > 0 ? (
       <Box flexDirection="column" marginLeft={wide ? 2 : 0}>
@@ -121,9 +143,9 @@ export function SummaryPanel({ rounds, width, height, focused, scroll = 0, summa
     <Panel index={4} title="Summary" info={info} focused={focused} width={width} height={height}>
       <Table columns={rounds.some((r) => r.dualLeaderMs !== null) ? ROUND_COLUMNS : ROUND_COLUMNS.filter((c) => c.header !== 'dual')} rows={rows} measure={rounds} width={w} rowKey={(r) => `r${r.round}`} />
       <Box flexDirection={wide ? 'row' : 'column'}>
-        {statsShown.length > 0 ? (
+        {stats.length > 0 ? (
           <Box width={statW} flexShrink={0}>
-            <Table columns={statColumns(`over ${ok.length} round${ok.length === 1 ? '' : 's'}`)} rows={statsShown} width={statW} rowKey={(s) => s.name} />
+            <Table columns={statColumns(`over ${okCount} round${okCount === 1 ? '' : 's'}`)} rows={stats} width={statW} rowKey={(s) => s.name} />
           </Box>
         ) : null}
         {histogramBox}

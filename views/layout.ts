@@ -49,9 +49,27 @@ export interface Layout {
 const HEADER = 2;
 const STATUS = 1;
 const KEYBAR = 1;
+/** panel minimums (border 2 + a line or two): smaller than this a panel is left out */
+const MIN_TOP = 4;
+const MIN_SUMMARY = 4;
+const MIN_LOG = 3;
+const MIN_FAILOVER = 5;
+const MIN_WIDTH = 20;
+
+/**
+ * The smallest terminal the dashboard draws in without wrapping: as wide as
+ * the narrowest key bar of any mode, and tall enough for the header, Hosts,
+ * Summary and Log at their minimum, the status line, the key bar and the
+ * line left free (see above). Smaller, App shows a one-line notice instead.
+ *
+ *   minimumSize(59)   // {columns: 59, rows: 16}
+ */
+export function minimumSize(keyBarWidth: number): { columns: number; rows: number } {
+  return { columns: Math.max(MIN_WIDTH, keyBarWidth), rows: HEADER + MIN_TOP + MIN_SUMMARY + MIN_LOG + STATUS + KEYBAR + 1 };
+}
 
 export function computeLayout(i: LayoutInput): Layout {
-  const width = Math.max(20, i.columns);
+  const width = Math.max(MIN_WIDTH, i.columns);
   const height = Math.max(8, i.rows - 1);
   const dialog = i.dialog;
   // progress lines go before anything else when the screen is too small
@@ -71,7 +89,7 @@ export function computeLayout(i: LayoutInput): Layout {
   const wantSummary = i.rounds > 0 ? 3 + i.rounds + 8 : 3;
 
   // minimums first; on a tiny terminal panels drop out (the log first, the failover last)
-  const mins = { failover: hasFailover ? 5 : 0, top: 4, masters: split ? 0 : 4, summary: 4, log: 3 };
+  const mins = { failover: hasFailover ? MIN_FAILOVER : 0, top: MIN_TOP, masters: split ? 0 : MIN_TOP, summary: MIN_SUMMARY, log: MIN_LOG };
   const order: (keyof typeof mins)[] = ['failover', 'top', 'summary', 'masters', 'log'];
   const h = { failover: 0, top: 0, masters: 0, summary: 0, log: 0 };
   for (const k of order) {

@@ -106,6 +106,46 @@ export const KEY = {
   ctrlC: '\u0003',
 } as const;
 
+/**
+ * What a terminal sends for one binding of the key table (views/keys.ts):
+ * a named key, ctrl+<letter>, a character, or a sample of a class.
+ */
+export function sequenceOf(binding: string): string {
+  const named: Record<string, string> = {
+    enter: KEY.enter,
+    esc: KEY.esc,
+    tab: KEY.tab,
+    'shift+tab': KEY.shiftTab,
+    backspace: KEY.backspace,
+    up: KEY.up,
+    down: KEY.down,
+    pageup: KEY.pageUp,
+    pagedown: KEY.pageDown,
+    home: KEY.home,
+    end: KEY.end,
+    '<digit>': '7',
+    '<text>': 'Z',
+    '<any>': 'n',
+  };
+  if (named[binding]) return named[binding];
+  const ctrl = /^ctrl\+([a-z])$/.exec(binding);
+  if (ctrl) return String.fromCharCode(ctrl[1].charCodeAt(0) - 96);
+  if ([...binding].length === 1) return binding;
+  throw new Error(`no key sequence for binding ${binding}: add it to sequenceOf`);
+}
+
+/** Every key a test may press: printable ASCII, ctrl+letters, and the named keys a terminal sends. */
+export const EVERY_KEY: readonly string[] = [
+  ...Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)),
+  ...Array.from({ length: 26 }, (_, i) => String.fromCharCode(i + 1)),
+  ...Object.values(KEY),
+  '\u001B[C', // right
+  '\u001B[D', // left
+  '\u001B[3~', // delete
+  '\u001BOP', // F1
+  '\u001Bx', // alt+x
+];
+
 interface Rendered {
   stdin: { write(data: string): void };
   lastFrame(): string | undefined;
