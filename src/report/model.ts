@@ -30,10 +30,14 @@ export function cdfSeries(name: string, values: readonly number[], total?: numbe
   return { name, x: c.x.map((v) => roundTo(v, 2)), y: c.y.map((v) => roundTo(v, 4)) };
 }
 
-/** Histogram bins over the values (about √n buckets, 5..40). */
+/** Histogram bins over the values (about √n buckets, 5..40); one value alone gets one bar 1% (at least 1 ms) wide. */
 export function binsOf(name: string, values: readonly number[]): Bins {
-  const buckets = Math.max(5, Math.min(40, Math.ceil(Math.sqrt(values.length))));
-  const b = histogram(values, { buckets });
+  const v0 = values[0];
+  const single = values.length > 0 && values.every((v) => v === v0);
+  const w = single ? Math.max(1, Math.abs(v0) * 0.01) : 0;
+  const b = single
+    ? histogram(values, { buckets: 1, min: v0 - w / 2, max: v0 + w / 2 })
+    : histogram(values, { buckets: Math.max(5, Math.min(40, Math.ceil(Math.sqrt(values.length)))) });
   return { name, lo: b.map((x) => roundTo(x.lo, 2)), hi: b.map((x) => roundTo(x.hi, 2)), count: b.map((x) => x.count) };
 }
 
@@ -79,7 +83,7 @@ function roundCaption(t: RoundTimeline, bands: readonly Band[]): string {
   const parts = [
     `failover ${fmtMs(t.electedMs)}`,
     `detect ${fmtMs(t.detectMs)}`,
-    `election ${fmtMs(r?.electionMs ?? null)}`,
+    `election ${fmtMs(r ? r.electionMs : t.electedMs !== null && t.detectMs !== null ? t.electedMs - t.detectMs : null)}`,
     agents,
     `notify p50 ${fmtMs(r?.agents.notifyMs.p50 ?? null)}`,
     `re-get p50 ${fmtMs(r?.agents.regetMs.p50 ?? null)}`,

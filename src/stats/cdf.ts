@@ -8,8 +8,8 @@
  * The curve is a step function drawn "step-after": at x[i] it rises to y[i].
  * The first point is (smallest value, 0). When there are more samples than
  * points, the kept samples are spread evenly in rank (every k-th of the
- * sorted values, the last one always kept), so each step is at most
- * 1/maxPoints of the total high and no tail value past the kept ones is
+ * sorted values, the last one always kept), so each step is about
+ * 1/(maxPoints - 1) of the total high and no tail value past the kept ones is
  * lost: the curve's end is the true maximum.
  */
 import { assertFinite, sortedCopy } from './distribution.ts';
