@@ -70,13 +70,17 @@ class RoundWindow {
     readonly fault: string,
     readonly tf: number,
     readonly target: string | null,
+    /** the faulted process: a later process under the same id (restarted as a standby) is not the old master */
+    readonly targetPid: number | null = null,
   ) {}
 
   feed(e: WorkerEvent): void {
     const tc = e.tc ?? e.t;
     if (e.role === 'master') {
       if (e.id === this.target) {
-        if (e.ev === 'stepdown' && this.stepdown === null && tc >= this.tf) this.stepdown = tc;
+        // only the faulted process: the same id restarted as a standby (other pid) is not the old master
+        const same = this.targetPid === null || e.pid === this.targetPid;
+        if (same && e.ev === 'stepdown' && this.stepdown === null && tc >= this.tf) this.stepdown = tc;
       } else if (e.ev === 'elected' && !this.elected && tc >= this.tf) this.elected = { id: e.id, tc };
       else if (e.ev === 'notified' && this.firstNotified === null) this.firstNotified = tc;
       return;
@@ -138,7 +142,7 @@ export class TimelineFold {
         return this.close();
       case 'fault':
         this.close();
-        this.open = new RoundWindow(e.round, e.fault, e.t, e.target ?? null);
+        this.open = new RoundWindow(e.round, e.fault, e.t, e.target ?? null, typeof e.pid === 'number' ? e.pid : null);
         return;
       case 'round-end':
         this.roundEnd(e.result, e.summary);

@@ -65,12 +65,15 @@ export function encodeHistogram(h: Histogram): string {
 
 /**
  * Read an encoded histogram back (as written by encodeHistogram or any
- * HdrHistogram implementation). Throws a RangeError naming what is wrong
+ * HdrHistogram implementation), auto-resizing so others can be added to it. Throws a RangeError naming what is wrong
  * when the text is no encoded histogram.
  */
 export function decodeHistogram(base64: string): Histogram {
   try {
-    return decodeFromCompressedBase64(base64, 32, false);
+    const h = decodeFromCompressedBase64(base64, 32, false);
+    // decoded histograms keep their encoded range; let them grow when others are added
+    h.autoResize = true;
+    return h;
   } catch (e) {
     throw new RangeError(`not an encoded HdrHistogram: ${String((e as Error)?.message ?? e)}`, { cause: e });
   }

@@ -57,6 +57,15 @@ describe('timeline fold', () => {
     assert.equal(f.config?.ttl, 2);
   });
 
+  it("the old master's stepdown is the faulted process's, not its restarted standby's", () => {
+    const ev = roundEvents({ round: 1, tf: T0, old: 'm3', winner: 'm2', detect: 1900, elected: 1910, agents: agents(2, ['h'], 1890) });
+    // restored under the same id with a new pid, stopped at the end of the run
+    ev.push({ kind: 'worker', event: { t: T0 + 2600, tc: T0 + 2600, host: 'ctl', pid: 2, role: 'master', id: 'm3', ev: 'stepdown', reason: 'term' } });
+    assert.equal(foldEvents(ev).timelines[0].stepdownMs, null);
+    ev.push({ kind: 'worker', event: { t: T0 + 2700, tc: T0 + 2700, host: 'ctl', pid: 1, role: 'master', id: 'm3', ev: 'stepdown', reason: 'deadline' } });
+    assert.equal(foldEvents(ev).timelines[0].stepdownMs, 2700);
+  });
+
   it('a round cut off before its round-end keeps its marks from the events, with result null', () => {
     const ev = [
       ...roundEvents({ round: 1, tf: T0, old: 'm3', winner: 'm2', detect: 1900, elected: 1910, agents: agents(3, ['h'], 1890) }),

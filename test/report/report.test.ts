@@ -16,6 +16,7 @@ import { benchRun, type BenchRun } from '../helpers/bench-run.ts';
 import { openChromium, type OpenedFile } from '../helpers/chromium.ts';
 import { writeReport } from '../../src/report/write.ts';
 import { loadRun } from '../../src/report/load.ts';
+import { decodeHistogram } from '../../src/stats/hdr.ts';
 import { fmtMs } from '../../src/stats/format.ts';
 import type { ChartsPayload, ChartSpec } from '../../src/report/chart-spec.ts';
 
@@ -62,6 +63,12 @@ describe('report.html', () => {
   test('Given a real 2-round kill run, When its report opens offline in chromium, Then every chart draws with no error and no request', async (t) => {
     const path = await writeReport(run.dir);
     assert.equal(path, join(run.dir, 'report.html'));
+    // beside it, the agents' latencies as encoded HdrHistograms, the same samples as the summary's
+    const hist = JSON.parse(readFileSync(join(run.dir, 'histograms.json'), 'utf8')) as { histograms: Record<string, string> };
+    const notify = decodeHistogram(hist.histograms['all/agentNotifyMs']);
+    const agentNotify = (run.json.summary as { agentNotifyMs: { n: number; p50: number } }).agentNotifyMs;
+    assert.equal(notify.totalCount, agentNotify.n);
+    assert.ok(Math.abs(notify.getValueAtPercentile(50) / 1000 - agentNotify.p50) <= agentNotify.p50 * 1e-3, 'p50 within 3 significant digits');
     t.diagnostic(`report.html: ${statSync(path).size} bytes`);
     const html = readFileSync(path, 'utf8');
     assert.ok(html.includes(`<meta http-equiv="Content-Security-Policy" content="default-src 'none';`), 'a CSP forbids any fetch');

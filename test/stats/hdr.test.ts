@@ -64,6 +64,10 @@ describe('HdrHistogram (µs, 3 significant digits)', () => {
     // and through the encoded form, as a reader merging saved rounds would
     const viaText = mergeHistograms([decodeHistogram(encodeHistogram(histogramOf(a))), decodeHistogram(encodeHistogram(histogramOf(b)))]);
     assert.deepEqual(counts(viaText), counts(union));
+    // a decoded histogram takes others in, whatever their range
+    const acc = decodeHistogram(encodeHistogram(histogramOf(a)));
+    acc.add(histogramOf(b));
+    assert.deepEqual(counts(acc), counts(union));
   });
 
   it('keeps every figure within 3 significant digits of the exact one', () => {
