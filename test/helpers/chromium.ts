@@ -50,15 +50,19 @@ export interface TestChromium {
 /** Launch Debian's chromium headless with a fresh --user-data-dir; closed in t.after. */
 export async function openChromium(t: { after: (fn: () => unknown) => void }): Promise<TestChromium> {
   const profile = mkdtempSync(join(tmpdir(), 'eeb-chromium-'));
-  t.after(() => rmSync(profile, { recursive: true, force: true }));
-  // launchPersistentContext passes `profile` as --user-data-dir (playwright refuses it among args)
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_FLAGS,
-    offline: true,
+  let context: BrowserContext;
+  try {
+    // launchPersistentContext passes `profile` as --user-data-dir (playwright refuses it among args)
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, offline: true });
+  } catch (e) {
+    rmSync(profile, { recursive: true, force: true });
+    throw e;
+  }
+  // the browser first: it writes to its profile until it is gone
+  t.after(async () => {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
   });
-  t.after(() => context.close());
   return {
     context,
     async openFile(path, viewport = { width: 1200, height: 900 }) {
