@@ -1,22 +1,25 @@
 /**
  * Latency distributions: the numbers every summary, table and JSON report is
- * made of. Pure: no I/O, no clock. Values stay at full precision; rounding is
- * the formatter's job (./format.ts).
+ * made of. Pure: no I/O, no clock. n, min, max and mean are exact; rounding
+ * is the formatter's job (./format.ts).
  *
  *   distribution([2412.5, 2388.1, 2470.9])
- *   // {n: 3, min: 2388.1, mean: 2423.83.., p50: 2412.5, p95: 2465.06, p99: 2469.73.., max: 2470.9}
+ *   // {n: 3, min: 2388.1, mean: 2423.83.., p50: 2412.5, p95: 2470.9, p99: 2470.9, max: 2470.9}
  *
- * Percentile definition (numpy's default, "linear", Hyndman & Fan type 7):
- * on the ascending values s[0..n-1], the p-th percentile sits at rank
- * h = (n - 1) * p / 100 and is s[⌊h⌋] + (h - ⌊h⌋) * (s[⌊h⌋ + 1] - s[⌊h⌋]):
- * linear interpolation between the two closest ranks. So p0 = min, p100 = max,
- * p50 of an even count is the mean of the middle two, and a single value is
- * every percentile.
+ * Percentiles come from an HdrHistogram (./hdr.ts: µs, 3 significant
+ * digits), by HdrHistogram's definition: the p-th percentile is the value
+ * at or above rank ceil(p/100 × n), within 3 significant digits (no
+ * interpolation between ranks). Of the values in that histogram bucket the
+ * largest sample is reported, so every percentile is a measured value within
+ * 0.1% of the one at its rank; p0 = min, p100 = max, and a single value is
+ * every percentile. Negative values (clock-offset noise) are recorded
+ * shifted by the minimum, since a histogram holds values >= 0.
  *
  * Non-finite input (NaN, ±Infinity) is a bug upstream (a missing timestamp),
  * never a latency: it throws a RangeError instead of poisoning the summary.
  */
 import type { Distribution, RoundResult, RunSummary } from '../events.ts';
+import { newHistogram, US_PER_MS } from './hdr.ts';
 
 /** The distribution of nothing: n = 0, every statistic null. */
 export function emptyDistribution(): Distribution {
@@ -40,22 +43,47 @@ export function sortedCopy(values: readonly number[]): number[] {
 }
 
 /**
- * The p-th percentile (0 <= p <= 100) of values already sorted ascending,
- * by linear interpolation between closest ranks (see the module comment).
- * null for an empty array.
+ * The p-th percentile (0 <= p <= 100) of values in any order, by
+ * HdrHistogram's definition (see the module comment); null when empty.
+ * RangeError for p outside 0..100 or a non-finite value.
  */
-export function percentile(sorted: readonly number[], p: number): number | null {
+export function percentile(values: readonly number[], p: number): number | null {
   if (!Number.isFinite(p) || p < 0 || p > 100) throw new RangeError(`percentile must be within 0..100, got ${p}`);
-  const n = sorted.length;
-  if (n === 0) return null;
-  // multiply before dividing: (n-1)*p is exact for the integers we pass
-  const h = ((n - 1) * p) / 100;
-  const lo = Math.floor(h);
-  const frac = h - lo;
-  const a = sorted[lo];
-  if (frac === 0 || lo + 1 >= n) return a;
-  const b = sorted[lo + 1];
-  return a + frac * (b - a);
+  return percentiles(values, [p])[0];
+}
+
+/** The smallest and largest value (Infinity/-Infinity when empty); no spread, so no argument limit. */
+function extremes(values: readonly number[]): { min: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { min, max };
+}
+
+/**
+ * Percentiles of the values from one histogram: [value at ps[0], ...]. HDR
+ * finds the bucket (3 significant digits) of each rank; the figure is the
+ * largest sample in that bucket, so it is a measured value.
+ */
+function percentiles(values: readonly number[], ps: readonly number[]): (number | null)[] {
+  assertFinite(values);
+  if (values.length === 0) return ps.map(() => null);
+  const { min } = extremes(values);
+  const shift = min < 0 ? min : 0;
+  const us = (v: number) => Math.round((v - shift) * US_PER_MS);
+  const h = newHistogram();
+  for (const v of values) h.recordValue(us(v));
+  // getValueAtPercentile: the highest value equivalent to the one at the rank
+  const caps = ps.map((p) => (p === 0 ? -1 : h.getValueAtPercentile(p)));
+  const best = ps.map((p) => (p === 0 ? min : -Infinity));
+  for (const v of values) {
+    const u = us(v);
+    for (let i = 0; i < caps.length; i++) if (u <= caps[i] && v > best[i]) best[i] = v;
+  }
+  return best;
 }
 
 /** Arithmetic mean; null when empty. */
@@ -87,16 +115,9 @@ export function distribution(values: readonly number[]): Distribution {
   assertFinite(values);
   const n = values.length;
   if (n === 0) return emptyDistribution();
-  const s = sortedCopy(values);
-  return {
-    n,
-    min: s[0],
-    mean: mean(s),
-    p50: percentile(s, 50),
-    p95: percentile(s, 95),
-    p99: percentile(s, 99),
-    max: s[n - 1],
-  };
+  const { min, max } = extremes(values);
+  const [p50, p95, p99] = percentiles(values, [50, 95, 99]);
+  return { n, min, mean: mean(values), p50, p95, p99, max };
 }
 
 /** The non-null values of one numeric field over the rounds, in round order. */
