@@ -25,11 +25,12 @@ import { cdfSeries } from './model.ts';
 import { esc } from './tables.ts';
 
 /** The figures compared, in order: summary key and label. */
-export const COMPARED: [keyof RunSummary, string][] = [
+export const COMPARED: [Exclude<keyof RunSummary, 'byFault'>, string][] = [
   ['failoverMs', 'failover'],
   ['detectMs', 'detect'],
   ['electionMs', 'election'],
   ['dualLeaderMs', 'dual leader'],
+  ['staleLeaderMs', 'stale leader'],
   ['agentNotifyMs', 'agent notify'],
   ['agentRegetMs', 'agent re-get'],
   ['agentGetMs', 'agent initial get'],

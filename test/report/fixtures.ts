@@ -57,7 +57,9 @@ export function roundEvents(o: RoundOpts): BenchEvent[] {
     detectMs: o.detect,
     electionMs: o.elected - o.detect,
     dualLeaderMs: o.stepdown !== undefined ? Math.max(0, o.stepdown - o.elected) : null,
-    agents: { count: o.agents.length, notified: o.agents.length, notifyMs: distribution(o.agents.map((a) => a.notify)), regetMs: distribution(o.agents.map((a) => a.reget)) },
+    staleLeaderMs: null,
+    outcome: 'failover',
+    agents: { count: o.agents.length, notified: o.agents.length, lost: 0, notifyMs: distribution(o.agents.map((a) => a.notify)), regetMs: distribution(o.agents.map((a) => a.reget)) },
     ok: true,
   };
   ev.push({ kind: 'round-end', result, t: o.tf + o.elected + 100 });
