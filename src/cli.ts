@@ -76,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     process.exit(code);
   }
   if (argv[0] === 'bench') {
-    const { benchCommand } = await import('./bench/bench-command.ts');
+    const { benchCommand } = await import('./perf/command.ts');
     return benchCommand(argv.slice(1));
   }
   try {
