@@ -23,7 +23,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt, randomUUID } from 'node:crypto';
 import { createWriteStream, openSync, closeSync, type WriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, open } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, open } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve as resolvePath } from 'node:path';
@@ -32,6 +32,7 @@ import { Agent, request } from 'undici';
 import { BenchError } from '../errors.ts';
 import { sleep } from '../clock.ts';
 import { which } from '../bootstrap.mjs';
+import { alive, cmdline, findProcesses } from '../fleet/process-table.ts';
 
 export interface Member {
   /** m1, m2, ... */
@@ -219,16 +220,6 @@ export async function freePorts(host: string, n: number): Promise<number[]> {
 // ---------------------------------------------------------------------------
 // /proc
 
-/** argv of a live process, [] if it is gone or a zombie */
-async function cmdline(pid: number): Promise<string[]> {
-  try {
-    const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8');
-    return raw ? raw.split('\0').filter((s, i, a) => s !== '' || i < a.length - 1) : [];
-  } catch {
-    return [];
-  }
-}
-
 function dataDirOf(argv: string[]): string | null {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -250,32 +241,18 @@ export async function isEtcdProcess(pid: number, dataDir?: string): Promise<bool
 }
 
 async function etcdPidsWhere(match: (dataDir: string) => boolean): Promise<number[]> {
-  const pids: number[] = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const argv = await cmdline(Number(name));
-    if (!isEtcdArgv(argv)) continue;
+  const found = await findProcesses((argv) => {
+    if (!isEtcdArgv(argv)) return false;
     const d = dataDirOf(argv);
-    if (d !== null && match(d)) pids.push(Number(name));
-  }
-  return pids;
+    return d !== null && match(d);
+  });
+  return found.map((p) => p.pid);
 }
 
 /** pids of live etcd processes whose --data-dir lies under `dir` (for tests: "nothing left behind") */
 export function etcdPidsUnder(dir: string): Promise<number[]> {
   const prefix = dir.endsWith('/') ? dir : dir + '/';
   return etcdPidsWhere((d) => d === dir || d.startsWith(prefix));
-}
-
-async function pidAlive(pid: number): Promise<boolean> {
-  try {
-    const st = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // "pid (comm) S ...": the state letter follows the last ')'
-    const state = st.slice(st.lastIndexOf(')') + 2, st.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
 }
 
 // ---------------------------------------------------------------------------
@@ -493,7 +470,7 @@ class Cluster implements EmbeddedCluster {
   async isAlive(name: string): Promise<boolean> {
     const p = this.procs.get(name)!;
     if (p.child) return p.child.exitCode === null && p.child.signalCode === null;
-    return (await pidAlive(p.pid)) && (await isEtcdProcess(p.pid, this.member(name).dataDir));
+    return (alive(p.pid)) && (await isEtcdProcess(p.pid, this.member(name).dataDir));
   }
 
   private async signalMember(name: string, sig: NodeJS.Signals): Promise<void> {
@@ -673,7 +650,7 @@ class Cluster implements EmbeddedCluster {
         /* gone */
       }
       const deadline = Date.now() + STOP_GRACE_MS;
-      while ((await pidAlive(pid)) && Date.now() < deadline) await sleep(50);
+      while ((alive(pid)) && Date.now() < deadline) await sleep(50);
     }
     // let the log streams flush before the dir goes away (bounded: a child
     // that survived SIGKILL must not hang stop())

@@ -27,6 +27,7 @@ import { SshError, oneLine } from '../errors.ts';
 import { workerBundle, type WorkerBundle } from './bundle.ts';
 import { deployFiles, type DeployResult } from './deploy.ts';
 import { guardFile } from './ssh-guard.ts';
+import { parsePs } from './process-table.ts';
 import type { ClockOffset, Host, HostInfo, SignalName, WorkerHandle, WorkerSpec } from './host.ts';
 import {
   checkHostKey,
@@ -627,13 +628,12 @@ export class SshHost implements Host {
     const r = await this.run('ps -eo pid=,args=', 20_000);
     if (r.code !== 0) throw this.fail(`ps failed (exit ${r.code}): ${r.stderr.trim().split('\n')[0] ?? ''}`);
     const esc = dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const re = new RegExp(`^\\s*(\\d+)\\s+(\\S*node\\S*\\s+${esc}/worker-[0-9a-f]+\\.mjs\\s+(\\S+).*)$`);
+    const re = new RegExp(`^\\S*node\\S*\\s+${esc}/worker-[0-9a-f]+\\.mjs\\s+(\\S+)`);
     const out: RemoteWorker[] = [];
-    for (const line of r.stdout.split('\n')) {
-      const m = re.exec(line);
-      if (!m) continue;
-      const kind = m[3];
-      out.push({ pid: Number(m[1]), kind: kind === 'master' || kind === 'agents' || kind === 'clock' || kind === 'signal' ? kind : 'other', args: m[2] });
+    for (const row of parsePs(r.stdout)) {
+      const kind = re.exec(row.args)?.[1];
+      if (kind === undefined) continue;
+      out.push({ pid: row.pid, kind: kind === 'master' || kind === 'agents' || kind === 'clock' || kind === 'signal' ? kind : 'other', args: row.args });
     }
     return out;
   }

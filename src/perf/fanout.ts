@@ -27,7 +27,8 @@ import { egoBlob } from '../election/common.ts';
 import type { EtcdV3 } from '../etcd/v3.ts';
 import { distribution } from '../stats/distribution.ts';
 import { measureOffset, type PongWaiter } from '../fleet/worker-stream.ts';
-import { pause, Progress, rssKiB, type ChildSet, type Proc } from './procs.ts';
+import { rssKiB } from '../fleet/process-table.ts';
+import { pause, Progress, type ChildSet, type Proc } from './procs.ts';
 import { PEER_LABELS, type PeerName, type PeerRun } from './report.ts';
 
 export const MASTER_KEY = '/master';

@@ -9,7 +9,8 @@
  */
 import { now } from '../clock.ts';
 import { emptyRun, failure, finish, MASTER_KEY, putMaster, readyDeadlineMs, runRounds, type FanoutContext, type Sampler } from './fanout.ts';
-import { Progress, rssKiB, type Proc } from './procs.ts';
+import { rssKiB } from '../fleet/process-table.ts';
+import { Progress, type Proc } from './procs.ts';
 import type { PeerRun } from './report.ts';
 
 /** What the K etcdctl watches printed, one slot each: a sampler for runRounds. */

@@ -8,7 +8,6 @@
  *
  *   const kids = new ChildSet();
  *   const p = kids.spawn(process.execPath, [bundle, 'agents', '100', ...], (line, t) => ...);
- *   await rssKiB(p.pid);    // VmRSS from /proc/PID/status, e.g. 61240
  *   await kids.killAll();
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -131,16 +130,6 @@ export class ChildSet {
 
   dispose(): void {
     process.off('exit', this.onExit);
-  }
-}
-
-/** VmRSS of a live process in KiB, null when it is gone. */
-export async function rssKiB(pid: number): Promise<number | null> {
-  try {
-    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
   }
 }
 
