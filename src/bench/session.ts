@@ -19,7 +19,7 @@ import { EtcdV2 } from '../etcd/v2.ts';
 import { sleep } from '../election/common.ts';
 import type { Host, WorkerHandle } from '../fleet/host.ts';
 import { LocalHost } from '../fleet/local-host.ts';
-import { connectAll, SshHost } from '../fleet/ssh-host.ts';
+import { connectAll, SshHost } from '../fleet/ssh/index.ts';
 import { startCluster, type EmbeddedCluster } from '../cluster/embedded.ts';
 import { runningCluster, attachCluster } from '../cluster/state.ts';
 import type { DashboardActions, EventSource } from '../store/actions.ts';

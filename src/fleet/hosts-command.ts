@@ -24,7 +24,7 @@ import { NONE } from '../stats/format.ts';
 import { workerBundle } from './bundle.ts';
 import type { Host } from './host.ts';
 import { LocalHost } from './local-host.ts';
-import { SshHost, connectAll } from './ssh-host.ts';
+import { SshHost, connectAll } from './ssh/index.ts';
 
 type HostSpec = Config['masters'][number];
 

@@ -8,7 +8,7 @@
 import type { Config } from '../config/load.ts';
 import { oneLine } from '../errors.ts';
 import { alive, findProcessesSync } from './process-table.ts';
-import { SshHost } from './ssh-host.ts';
+import { SshHost } from './ssh/index.ts';
 
 export interface LocalWorkerProc {
   pid: number;

@@ -13,14 +13,14 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { now } from '../../src/clock.ts';
-import { SshError, oneLine } from '../../src/errors.ts';
-import type { WorkerEvent } from '../../src/events.ts';
-import { workerBundle } from '../../src/fleet/bundle.ts';
-import type { Host, HostInfo } from '../../src/fleet/host.ts';
-import { SshHost, connectAll, parseSshTarget, type SshHostOptions } from '../../src/fleet/ssh-host.ts';
-import { waitFor } from '../helpers/etcd-cluster.ts';
-import { generateKey, processAlive, processesMatching, startSshd, type TestSshd } from '../helpers/sshd.ts';
+import { now } from '../../../src/clock.ts';
+import { SshError, oneLine } from '../../../src/errors.ts';
+import type { WorkerEvent } from '../../../src/events.ts';
+import { workerBundle } from '../../../src/fleet/bundle.ts';
+import type { Host, HostInfo } from '../../../src/fleet/host.ts';
+import { SshHost, connectAll, parseSshTarget, type SshHostOptions } from '../../../src/fleet/ssh/index.ts';
+import { waitFor } from '../../helpers/etcd-cluster.ts';
+import { generateKey, processAlive, processesMatching, startSshd, type TestSshd } from '../../helpers/sshd.ts';
 
 /** ms of clock slack beyond the measured uncertainty: two processes' performance.timeOrigin differ slightly */
 const SLACK_MS = 2;
