@@ -11,10 +11,9 @@
  *   await kids.killAll();
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { now } from '../clock.ts';
+import { setpriv } from '../cluster/launcher.ts';
 import { BenchError } from '../errors.ts';
 
 export interface Proc {
@@ -34,22 +33,6 @@ export interface Proc {
 }
 
 const STDERR_TAIL = 8;
-
-let setprivPath: string | null | undefined;
-function setpriv(): string | null {
-  if (setprivPath !== undefined) return setprivPath;
-  setprivPath = null;
-  for (const p of ['/usr/bin/setpriv', '/bin/setpriv']) {
-    try {
-      accessSync(p, constants.X_OK);
-      setprivPath = p;
-      break;
-    } catch {
-      /* keep looking */
-    }
-  }
-  return setprivPath;
-}
 
 function kill(pid: number, sig: NodeJS.Signals): void {
   try {
