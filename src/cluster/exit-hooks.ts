@@ -1,20 +1,22 @@
 /**
  * What must not outlive this process, and its removal when the process
- * exits anyway (process.exit, an uncaught exception, the event loop running
- * dry): the etcd members of a cluster we own (every cluster while it starts,
- * a non-detached one until stop() ends) and the data dir we made for it
- * (120-370 MB of WAL and snapshots). The 'exit' handler runs synchronously:
- * SIGKILL each member's process group, wait (bounded) until they are gone,
- * rmSync the paths. Signals such as SIGINT end the process without 'exit':
- * whoever handles them aborts the start or stops the cluster instead (members
- * also run under `setpriv --pdeathsig KILL`, see launcher.ts).
+ * exits anyway: the etcd members of a cluster we own (every cluster while it
+ * starts, a non-detached one until stop() ends) and the data dir we made for
+ * it (120-370 MB of WAL and snapshots). The hook (signal-exit's onExit, armed
+ * only while something is owned) runs synchronously on process.exit, an
+ * uncaught exception, the event loop running dry, and on SIGINT/SIGTERM/
+ * SIGHUP when nobody else listens for that signal (Ctrl-C before the CLI has
+ * its own handler; the process then still dies by that signal, as it would
+ * have): SIGKILL each member's process group, wait (bounded) until they are
+ * gone, rmSync the paths. Members also run under `setpriv --pdeathsig KILL`
+ * (launcher.ts) for the one exit no hook sees, a SIGKILL of this process.
  *
  * Register before the resource exists: an Ownership is made before the data
  * dir and the first member; a path or child is added to it in the same
  * synchronous step that creates it, so no moment exists where either is
  * there but not owned.
  *
- *   const own = new Ownership();                       // 'exit' hook armed
+ *   const own = new Ownership();                       // exit hook armed
  *   const dir = mkdtempSync(prefix); own.removeOnExit(dir);
  *   const child = spawn(etcd, ...); own.adopt(child);
  *   ...
@@ -22,15 +24,19 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { onExit } from 'signal-exit';
 import { alive } from '../fleet/process-table.ts';
 
 /** how long the exit handler waits for SIGKILLed members to be gone before removing their files */
 const EXIT_WAIT_MS = 2000;
 
 const live = new Set<Ownership>();
-let hooked = false;
+let unhook: (() => void) | null = null;
+/** inside the hook: signal-exit is unloading itself, do not unhook from within its callback */
+let exiting = false;
 
-function onExit(): void {
+function cleanupAll(): void {
+  exiting = true;
   for (const o of live) o.cleanupNow();
 }
 
@@ -58,10 +64,7 @@ export class Ownership {
 
   constructor() {
     live.add(this);
-    if (!hooked) {
-      hooked = true;
-      process.on('exit', onExit);
-    }
+    unhook ??= onExit(cleanupAll);
   }
 
   /** kill this child on exit (until it has exited by itself) */
@@ -111,5 +114,9 @@ export class Ownership {
     live.delete(this);
     this.children.clear();
     this.paths.clear();
+    if (live.size === 0 && unhook && !exiting) {
+      unhook();
+      unhook = null;
+    }
   }
 }

@@ -1,8 +1,9 @@
 /**
  * Issue 8 A3: cleanup is registered before the resource it cleans exists.
  * Aborting startCluster's signal at any moment, or the process exiting in
- * the middle of a start (process.exit, an uncaught exception) or with the
- * cluster still running, leaves no etcd-bench-* data dir and no etcd process.
+ * the middle of a start (process.exit, an uncaught exception, Ctrl-C with or
+ * without a handler of its own) or with the cluster still running, leaves no
+ * etcd-bench-* data dir and no etcd process.
  * Each case gets its own TMPDIR, so "no data dir of that run" is exact.
  */
 import assert from 'node:assert/strict';
@@ -121,6 +122,52 @@ describe('a process that exits with a cluster of its own leaves nothing behind',
     assert.match(r.stderr, /boom in the middle of the start/);
     const pids = pidsOf(r.stdout);
     assert.equal(pids.length, 3);
+    await assertNothingLeft(tmp, pids);
+  });
+
+  /** Run `mode`, SIGINT it once `when(pids seen so far, line)` holds; its result and the pids. */
+  async function interrupted(mode: string, tmp: string, when: (pids: number[], line: string) => boolean) {
+    const child = run(mode, tmp);
+    const pids: number[] = [];
+    let sent = false;
+    child.stdout!.setEncoding('utf8');
+    let buf = '';
+    child.stdout!.on('data', (d: string) => {
+      buf += d;
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        pids.push(...pidsOf(line));
+        if (!sent && when(pids, line)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      }
+    });
+    const r = await child;
+    assert.ok(sent, `the child never reached the point to interrupt: ${r.stderr}`);
+    return { r, pids };
+  }
+
+  test('Ctrl-C (SIGINT, no handler of its own) between member spawns: dies by SIGINT, nothing left', async (t) => {
+    const tmp = privateTmp(t);
+    const { r, pids } = await interrupted('wait', tmp, (p) => p.length === 2);
+    assert.equal(r.signal, 'SIGINT', `exit ${r.exitCode}: ${r.stderr}`);
+    await assertNothingLeft(tmp, pids);
+  });
+
+  test('Ctrl-C (SIGINT, no handler) with the started cluster running', async (t) => {
+    const tmp = privateTmp(t);
+    const { r, pids } = await interrupted('wait', tmp, (_p, line) => line.includes('"started"'));
+    assert.equal(r.signal, 'SIGINT', `exit ${r.exitCode}: ${r.stderr}`);
+    assert.equal(pids.length, 3);
+    await assertNothingLeft(tmp, pids);
+  });
+
+  test('Ctrl-C with a handler of its own that exits: the handler decides, the exit cleans up', async (t) => {
+    const tmp = privateTmp(t);
+    const { r, pids } = await interrupted('own-handler', tmp, (p) => p.length === 1);
+    assert.equal(r.exitCode, 130, r.stderr);
     await assertNothingLeft(tmp, pids);
   });
 
