@@ -14,8 +14,7 @@ import { SshError } from '../../errors.ts';
 import type { ClockOffset, SignalName, WorkerHandle, WorkerSpec } from '../host.ts';
 import { parsePs } from '../process-table.ts';
 import { readEvents, writeCommand } from '../worker-stream.ts';
-import type { RunResult } from './exec.ts';
-import { shellQuote } from './exec.ts';
+import { shellQuote, type RunResult } from './exec.ts';
 
 type Exit = { code: number | null; signal: string | null };
 
