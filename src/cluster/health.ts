@@ -40,7 +40,8 @@ export class HealthProbe {
     }
     const deadline = AbortSignal.timeout(PROBE_TIMEOUT_MS);
     try {
-      const r = await etcd.status(signal ? AbortSignal.any([signal, deadline]) : deadline);
+      // AbortSignal.any is Node >= 20.3; before that the probe only has its deadline
+      const r = await etcd.status(signal && typeof AbortSignal.any === 'function' ? AbortSignal.any([signal, deadline]) : deadline);
       return r.memberId ? r : null;
     } catch {
       return null;
