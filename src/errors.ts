@@ -58,6 +58,13 @@ export class SshError extends BenchError {
   }
 }
 
+/**
+ * Work stopped because its AbortSignal fired (Ctrl-C, quit, a test): `name`
+ * is 'AbortError', as for the platform's aborts, so `isAbort` checks see it;
+ * `cause` is the signal's reason.
+ */
+export class AbortError extends BenchError {}
+
 /** One line, never a stack: for printing. */
 export function oneLine(e: unknown): string {
   if (e instanceof Error) {

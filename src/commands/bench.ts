@@ -3,6 +3,6 @@
  * peers, side by side in one run (src/perf/).
  */
 export async function main(argv: string[]): Promise<number> {
-  const { benchCommand } = await import('../bench/bench-command.ts');
+  const { benchCommand } = await import('../perf/command.ts');
   return benchCommand(argv);
 }

@@ -9,7 +9,8 @@
  *   10.0.0.6                 # SSH as the current user (like `ssh 10.0.0.6`)
  *
  * A host is `[user@]host[:port]`, host being a hostname, an IPv4 address,
- * `[IPv6]`, or a bare IPv6 address without a port. `localhost`, `127.0.0.1`
+ * `[IPv6]`, or a bare IPv6 address without a port (one whose last group
+ * could be a port, `fe80::1:22`, is refused as ambiguous: brackets say which). `localhost`, `127.0.0.1`
  * and `::1` written alone mean the control node itself (LocalHost, no SSH);
  * with a user or a port they mean SSH to that address.
  */
@@ -62,6 +63,21 @@ function hostname(host: string, text: string): string {
   return text;
 }
 
+/**
+ * `fe80::1:22` is both the address fe80::1 on port 22 and the address
+ * fe80::1:22 (on port 22): refuse to guess when its last group reads as a
+ * port and what comes before it is an address of its own. `fd00::5` is not
+ * ambiguous (`fd00:` is no address), nor is a full 8-group address.
+ */
+function ambiguousPort(name: string, user: string | undefined, rest: string): void {
+  const colon = rest.lastIndexOf(':');
+  const head = rest.slice(0, colon);
+  const tail = rest.slice(colon + 1);
+  if (!/^\d{1,5}$/.test(tail) || Number(tail) < 1 || Number(tail) > 65535 || !isIPv6(head) || !isIPv6(rest)) return;
+  const u = user === undefined ? '' : `${user}@`;
+  throw new HostSyntaxError(`${JSON.stringify(name)} is ambiguous: write an IPv6 address with a port as ${u}[${head}]:${tail}, or the address alone as ${u}[${rest}]`);
+}
+
 /** The host part of one line (comments already stripped); throws HostSyntaxError. */
 export function parseHost(text: string): Omit<HostSpec, 'line' | 'file'> {
   const name = text.trim();
@@ -91,6 +107,7 @@ export function parseHost(text: string): Omit<HostSpec, 'line' | 'file'> {
     }
   } else if (rest.split(':').length > 2) {
     // several colons: a bare IPv6 address, which cannot carry a port
+    ambiguousPort(name, user, rest);
     if (!isIPv6(rest)) bad(name, `${JSON.stringify(rest)} is not an IPv6 address (write [addr]:port to give a port)`);
     address = rest;
   } else {

@@ -17,10 +17,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.ts';
 import { parseBenchConf } from './bench-conf.ts';
+import { checkSettings } from './check.ts';
 import { defaultLocalHost, parseHostsFile, type HostSpec } from './hosts.ts';
 import {
   DEFAULT_SETTINGS,
-  checkSettings,
   flagName,
   parseSetting,
   settingToRaw,

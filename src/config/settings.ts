@@ -11,13 +11,14 @@
  * value or throws a one-line ConfigError naming where it came from
  * (`conf/bench.conf:7` or `--ttl`), the key, what is allowed and the value:
  *   conf/bench.conf:7: ttl: expected a whole number of seconds >= 1, got "abc"
- * checkSettings() then judges the values together (refresh < ttl, ...).
+ * checkSettings() (check.ts) then judges the values together (refresh < ttl, ...);
+ * the value readers themselves are in values.ts.
  */
-import { existsSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { isAbsolute, resolve } from 'node:path';
 import { BACKENDS, FAULTS, type BackendName, type FaultKind } from '../events.ts';
 import { ConfigError } from '../errors.ts';
+import { bool, decimal, endpoints, integer, Invalid, keyPath, knownHostsFile, oneOf, optionalFile, path, type ParseContext } from './values.ts';
+
+export type { ParseContext } from './values.ts';
 
 export type AgentMode = 'own' | 'multiplexed';
 export const AGENT_MODES: readonly AgentMode[] = ['own', 'multiplexed'];
@@ -83,18 +84,6 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
 /** Where a value came from: 'default', 'conf/bench.conf:7' or '--ttl'. */
 export type Sources = Record<SettingKey, string>;
 
-/** What a parser needs besides the text: the directory relative paths are relative to. */
-export interface ParseContext {
-  baseDir: string;
-}
-
-/** Thrown by a parser; `expected` replaces the spec's default description. */
-class Invalid extends Error {
-  constructor(readonly expected?: string) {
-    super(expected ?? 'invalid');
-  }
-}
-
 /** One setting: its names, what it accepts, and how to read it. */
 export interface SettingSpec<K extends SettingKey = SettingKey> {
   key: K;
@@ -108,82 +97,6 @@ export interface SettingSpec<K extends SettingKey = SettingKey> {
   expect: string;
   help: string;
   parse(raw: string, ctx: ParseContext): Settings[K];
-}
-
-const WHOLE = /^[+-]?\d+$/;
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
-
-function integer(raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!WHOLE.test(raw)) throw new Invalid();
-  const n = Number(raw);
-  if (n < min || n > max) throw new Invalid();
-  return n;
-}
-
-function decimal(raw: string, ok: (n: number) => boolean): number {
-  if (!DECIMAL.test(raw)) throw new Invalid();
-  const n = Number(raw);
-  if (!Number.isFinite(n) || !ok(n)) throw new Invalid();
-  return n;
-}
-
-function oneOf<T extends string>(raw: string, allowed: readonly T[]): T {
-  const v = raw.toLowerCase() as T;
-  if (!allowed.includes(v)) throw new Invalid();
-  return v;
-}
-
-function bool(raw: string): boolean {
-  const v = raw.toLowerCase();
-  if (['true', 'yes', '1'].includes(v)) return true;
-  if (['false', 'no', '0'].includes(v)) return false;
-  throw new Invalid();
-}
-
-/** An etcd key path: '/x', no whitespace, no trailing or doubled slash. */
-function keyPath(raw: string): string {
-  if (!/^(\/[^/\s]+)+$/.test(raw)) throw new Invalid();
-  return raw;
-}
-
-function endpoints(raw: string): 'embedded' | string[] {
-  if (raw.toLowerCase() === 'embedded') return 'embedded';
-  const out: string[] = [];
-  for (const item of raw.split(',').map((s) => s.trim())) {
-    if (item === '') throw new Invalid(`"embedded" or comma-separated http(s)://host:port URLs, with no empty item`);
-    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(item)) {
-      throw new Invalid(`"embedded" or comma-separated http(s)://host:port URLs; "${item}" lacks http:// or https://`);
-    }
-    let u: URL;
-    try {
-      u = new URL(item);
-    } catch {
-      throw new Invalid(`"embedded" or comma-separated http(s)://host:port URLs; "${item}" is not a URL`);
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-      throw new Invalid(`"embedded" or comma-separated http(s)://host:port URLs; "${item}" is ${u.protocol.replace(/:$/, '')}`);
-    }
-    if ((u.pathname !== '/' && u.pathname !== '') || u.search || u.hash || u.username || u.password) {
-      throw new Invalid(`"embedded" or comma-separated http(s)://host:port URLs; "${item}" has more than scheme, host and port`);
-    }
-    if (out.includes(u.origin)) throw new Invalid(`"embedded" or comma-separated http(s)://host:port URLs; "${item}" is listed twice`);
-    out.push(u.origin);
-  }
-  return out;
-}
-
-/** `~/x` is under the home directory; other relative paths are under ctx.baseDir. */
-function path(raw: string, ctx: ParseContext): string {
-  const p = raw === '~' ? homedir() : raw.startsWith('~/') ? resolve(homedir(), raw.slice(2)) : raw;
-  return isAbsolute(p) ? resolve(p) : resolve(ctx.baseDir, p);
-}
-
-function optionalFile(raw: string, ctx: ParseContext, what: string): string | null {
-  if (raw === '') return null;
-  const p = path(raw, ctx);
-  if (!existsSync(p)) throw new Invalid(`the path of ${what}; ${p} does not exist`);
-  if (!statSync(p).isFile()) throw new Invalid(`the path of ${what}; ${p} is not a file`);
-  return p;
 }
 
 function spec<K extends SettingKey>(s: SettingSpec<K>): SettingSpec<K> {
@@ -343,7 +256,7 @@ const SPECS = [
     arg: 'FILE',
     expect: 'the path of a known_hosts file',
     help: 'known_hosts file to check the remote hosts against',
-    parse: (raw, ctx) => optionalFile(raw, ctx, 'a known_hosts file'),
+    parse: (raw, ctx) => knownHostsFile(raw, ctx),
   }),
   spec({
     key: 'out',
@@ -423,54 +336,4 @@ export function settingToRaw(key: SettingKey, value: unknown): string {
 /** Seconds the `pause` fault keeps the master stopped: `pause`, or ttl + 1.5 when 0. */
 export function pauseSeconds(s: Pick<Settings, 'pause' | 'ttl'>): number {
   return s.pause > 0 ? s.pause : s.ttl + 1.5;
-}
-
-const RANK = (where: string): number => (where.startsWith('--') ? 2 : where === 'default' ? 0 : 1);
-
-/** where to blame a conflict of a with b: the later-given source (flag > file > default); a on a tie */
-function blame(sources: Sources, a: SettingKey, b: SettingKey): SettingKey {
-  return RANK(sources[b]) > RANK(sources[a]) ? b : a;
-}
-
-/** "ttl = 2 (conf/bench.conf:3)"; the source is left out when the message already starts with it */
-function shown(s: Settings, sources: Sources, key: SettingKey, withSource = true): string {
-  const value = `${confName(key)} = ${settingToRaw(key, s[key])}`;
-  return withSource ? `${value} (${sources[key]})` : value;
-}
-
-function conflict(s: Settings, sources: Sources, a: SettingKey, b: SettingKey, text: string): ConfigError {
-  const k = blame(sources, a, b);
-  const where = sources[k] === 'default' ? undefined : sources[k];
-  return new ConfigError(`${text}: ${shown(s, sources, a, a !== k)}, ${shown(s, sources, b, b !== k)}`, where);
-}
-
-/**
- * Judge the values together; throws the first conflict as a ConfigError at
- * the most recently given of the two sources (a flag beats the file).
- * Returns warnings: allowed, but probably not what the operator wants.
- */
-export function checkSettings(s: Settings, sources: Sources): string[] {
-  if (s.refresh >= s.ttl) throw conflict(s, sources, 'refresh', 'ttl', 'refresh must be shorter than ttl, or the key expires between keep-alives');
-  if (s.roundTimeout <= s.ttl) throw conflict(s, sources, 'roundTimeout', 'ttl', 'round_timeout must be longer than ttl, or no kill round can finish');
-  if (s.fault === 'pause' && pauseSeconds(s) >= s.roundTimeout) {
-    throw conflict(s, sources, 'pause', 'roundTimeout', 'the pause fault must end before round_timeout');
-  }
-  if (s.masterPath === s.egoKey || s.egoKey.startsWith(`${s.masterPath}/`) || s.masterPath.startsWith(`${s.egoKey}/`)) {
-    throw conflict(s, sources, 'egoKey', 'masterPath', 'ego_key and master_path must be separate keys, neither inside the other');
-  }
-  if (s.fault === 'etcd-leader' && s.endpoints !== 'embedded') {
-    throw conflict(s, sources, 'fault', 'endpoints', 'the etcd-leader fault needs the embedded cluster (it kills and restarts a member)');
-  }
-  if (s.agentMode === 'multiplexed' && s.endpoints !== 'embedded' && !s.endpoints.some((e) => e.startsWith('https:'))) {
-    throw conflict(s, sources, 'agentMode', 'endpoints', 'multiplexed agents need https:// endpoints (the etcd gateway speaks HTTP/2 only over TLS)');
-  }
-
-  const warnings: string[] = [];
-  if (s.ttl < 2 && s.backend !== 'v2-ttl') {
-    warnings.push(`${shown(s, sources, 'ttl')}: etcd silently raises lease TTLs below its minimum (2 s with default timing), so failover will behave as ttl = 2`);
-  }
-  if (s.fault === 'pause' && pauseSeconds(s) <= s.ttl) {
-    warnings.push(`${shown(s, sources, 'pause')}: a pause not longer than ttl lets the master keep its key; expect no failover`);
-  }
-  return warnings;
 }

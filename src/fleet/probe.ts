@@ -22,7 +22,7 @@ import type { Role } from '../events.ts';
 import { workerBundle } from './bundle.ts';
 import type { Host } from './host.ts';
 import { LocalHost } from './local-host.ts';
-import { SshHost, connectAll } from './ssh-host.ts';
+import { SshHost, connectAll } from './ssh/index.ts';
 
 type HostSpec = Config['masters'][number];
 

@@ -5,40 +5,20 @@
  * line (`node .../worker-<hash>.mjs agents|master ...`), sent SIGCONT +
  * SIGTERM (a master releases its key), and SIGKILLed after a grace.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import type { Config } from '../config/load.ts';
 import { oneLine } from '../errors.ts';
-import { SshHost } from './ssh-host.ts';
+import { alive, findProcessesSync } from './process-table.ts';
+import { SshHost } from './ssh/index.ts';
 
 export interface LocalWorkerProc {
   pid: number;
   kind: string;
 }
 
-/** This machine's worker processes, from /proc. */
+/** This machine's worker processes, from /proc: `node .../etcd-election-bench/worker-<hash>.mjs <kind> ...`. */
 export function localWorkers(): LocalWorkerProc[] {
-  const out: LocalWorkerProc[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
-    let argv: string[];
-    try {
-      argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue;
-    }
-    const i = argv.findIndex((a) => /etcd-election-bench\/worker-[0-9a-f]+\.mjs$/.test(a));
-    if (i >= 0) out.push({ pid: Number(d), kind: argv[i + 1] ?? '' });
-  }
-  return out;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  const bundleArg = (argv: string[]) => argv.findIndex((a) => /etcd-election-bench\/worker-[0-9a-f]+\.mjs$/.test(a));
+  return findProcessesSync((argv) => bundleArg(argv) >= 0).map(({ pid, argv }) => ({ pid, kind: argv[bundleArg(argv) + 1] ?? '' }));
 }
 
 async function stopLocal(pids: number[], graceMs = 3000): Promise<number> {

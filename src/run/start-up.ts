@@ -19,7 +19,7 @@ import { sleep } from '../election/common.ts';
 import { observeMaster } from '../election/observer.ts';
 import type { Host } from '../fleet/host.ts';
 import { LocalHost } from '../fleet/local-host.ts';
-import { connectAll, SshHost } from '../fleet/ssh-host.ts';
+import { connectAll, SshHost } from '../fleet/ssh/index.ts';
 import { startCluster, type EmbeddedCluster } from '../cluster/embedded.ts';
 import { attachCluster, runningCluster } from '../cluster/state.ts';
 

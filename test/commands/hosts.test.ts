@@ -12,7 +12,7 @@ import type { HostSpec } from '../../src/config/load.ts';
 import { workerBundle } from '../../src/fleet/bundle.ts';
 import { LocalHost } from '../../src/fleet/local-host.ts';
 import { hostsCommand, probeHosts, type HostsConfig, type HostStatus } from '../../src/commands/hosts.ts';
-import { SshHost } from '../../src/fleet/ssh-host.ts';
+import { SshHost } from '../../src/fleet/ssh/index.ts';
 import { startSshd, type TestSshd } from '../helpers/sshd.ts';
 
 function spec(name: string, address: string, port: number, line: number, file: string, user?: string, local = false): HostSpec {

@@ -125,6 +125,18 @@ describe('settingsFromFlags', () => {
     assert.match(errorOf(() => settingsFromFlags(parse(['--endpoints', 'localhost:2379']))), /^--endpoints: .*lacks http:\/\/ or https:\/\//);
   });
 
+  it('takes a --known-hosts file that does not exist yet, in a directory that does (accept-new creates it)', () => {
+    const file = join(root, 'bench_known_hosts');
+    assert.deepEqual(settingsFromFlags(parse(['--known-hosts', file])), { knownHosts: file });
+    const nowhere = join(root, 'no-such-dir', 'known_hosts');
+    assert.equal(
+      errorOf(() => settingsFromFlags(parse(['--known-hosts', nowhere]))),
+      `--known-hosts: expected the path of a known_hosts file; ${nowhere} does not exist, nor does its directory ${join(root, 'no-such-dir')}, got "${nowhere}"`,
+    );
+    mkdirSync(join(root, 'a-dir'));
+    assert.match(errorOf(() => settingsFromFlags(parse(['--known-hosts', join(root, 'a-dir')]))), /a-dir is not a file/);
+  });
+
   it('rejects a value flag given without a value (non-strict parseArgs)', () => {
     assert.equal(errorOf(() => settingsFromFlags({ ttl: true })), '--ttl: expected a value after the flag');
   });

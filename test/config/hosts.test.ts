@@ -106,6 +106,21 @@ describe('parseHostsFile', () => {
     }
   });
 
+  it('refuses an IPv6 address whose last group could be a port, naming the bracket form (issue 9)', () => {
+    assert.equal(
+      errorOf('localhost\n# comment\nuser@fe80::1:22\n'),
+      `${FILE}:3: "user@fe80::1:22" is ambiguous: write an IPv6 address with a port as user@[fe80::1]:22, or the address alone as user@[fe80::1:22]`,
+    );
+    assert.match(errorOf('::1:2222\n'), /^conf\/agent-ips\.conf:1: "::1:2222" is ambiguous: write an IPv6 address with a port as \[::1\]:2222, or /);
+    // the bracket forms, and bare addresses whose last group is no port, are fine
+    assert.deepEqual(parseHost('user@[fe80::1]:22'), { name: 'user@[fe80::1]:22', user: 'user', address: 'fe80::1', port: 22, local: false });
+    assert.deepEqual(parseHost('user@fe80::1'), { name: 'user@fe80::1', user: 'user', address: 'fe80::1', port: 22, local: false });
+    assert.deepEqual(parseHost('user@[fe80::1:22]'), { name: 'user@[fe80::1:22]', user: 'user', address: 'fe80::1:22', port: 22, local: false });
+    assert.equal(parseHost('2001:db8::1').address, '2001:db8::1');
+    assert.equal(parseHost('fd00::1:abcd').address, 'fd00::1:abcd');
+    assert.equal(parseHost('2001:db8:0:0:0:0:0:22').address, '2001:db8:0:0:0:0:0:22', 'a full 8-group address is not ambiguous');
+  });
+
   it('rejects a host listed twice in one file, naming both lines', () => {
     assert.equal(
       errorOf('root@10.0.0.5\n\nroot@10.0.0.5:22\n'),

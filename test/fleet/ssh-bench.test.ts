@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { startTestCluster, waitFor, type EmbeddedCluster } from '../helpers/etcd-cluster.ts';
 import { startSshd, processesMatching, generateKey, type TestSshd } from '../helpers/sshd.ts';
 import { loadConfig, type HostSpec } from '../../src/config/load.ts';
-import { SshHost } from '../../src/fleet/ssh-host.ts';
+import { SshHost } from '../../src/fleet/ssh/index.ts';
 import { Session } from '../../src/run/session.ts';
 
 const bin = join(import.meta.dirname, '..', '..', 'src', 'bin.mjs');

@@ -1,6 +1,6 @@
 /**
  * The bare-watcher floor (DESIGN §3): N minimal clients of the master key, run
- * as its own process by `bench` (bundled like the worker, see bench-bundle.ts)
+ * as its own process by `bench` (bundled like the worker, see bare-bundle.ts)
  * so that its latency and memory sit beside our agents' in the same run.
  *
  * Each watcher does the least a correct agent must, on two connections of its

@@ -12,7 +12,7 @@
  *   ours / etcdctl (5000 vs 100)        7.88x       35.8x  36.1x  33.3x          204.0x  219.8x  222.2x
  */
 import type { Distribution } from '../events.ts';
-import type { ReducerResult } from './bench-reducer.ts';
+import type { ReducerResult } from './reducer-throughput.ts';
 
 export type PeerName = 'ours' | 'bare' | 'etcdctl';
 

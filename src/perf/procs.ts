@@ -8,14 +8,12 @@
  *
  *   const kids = new ChildSet();
  *   const p = kids.spawn(process.execPath, [bundle, 'agents', '100', ...], (line, t) => ...);
- *   await rssKiB(p.pid);    // VmRSS from /proc/PID/status, e.g. 61240
  *   await kids.killAll();
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { now } from '../clock.ts';
+import { setpriv } from '../cluster/launcher.ts';
 import { BenchError } from '../errors.ts';
 
 export interface Proc {
@@ -35,22 +33,6 @@ export interface Proc {
 }
 
 const STDERR_TAIL = 8;
-
-let setprivPath: string | null | undefined;
-function setpriv(): string | null {
-  if (setprivPath !== undefined) return setprivPath;
-  setprivPath = null;
-  for (const p of ['/usr/bin/setpriv', '/bin/setpriv']) {
-    try {
-      accessSync(p, constants.X_OK);
-      setprivPath = p;
-      break;
-    } catch {
-      /* keep looking */
-    }
-  }
-  return setprivPath;
-}
 
 function kill(pid: number, sig: NodeJS.Signals): void {
   try {
@@ -131,16 +113,6 @@ export class ChildSet {
 
   dispose(): void {
     process.off('exit', this.onExit);
-  }
-}
-
-/** VmRSS of a live process in KiB, null when it is gone. */
-export async function rssKiB(pid: number): Promise<number | null> {
-  try {
-    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
   }
 }
 

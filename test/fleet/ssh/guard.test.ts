@@ -1,5 +1,5 @@
 /**
- * The orphan guard (src/fleet/ssh-guard.ts) on its own, as SshHost runs it on
+ * The orphan guard (src/fleet/ssh/guard.ts) on its own, as SshHost runs it on
  * a host: it SIGKILLs tracked worker pids when its stdin closes or goes
  * silent, SIGCONTs on request, and never touches a pid that is not running
  * the bundle (pids get reused).
@@ -10,9 +10,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { GUARD_SOURCE, guardFile } from '../../src/fleet/ssh-guard.ts';
-import { waitFor } from '../helpers/etcd-cluster.ts';
-import { processAlive, processesMatching } from '../helpers/sshd.ts';
+import { GUARD_SOURCE, guardFile } from '../../../src/fleet/ssh/guard.ts';
+import { waitFor } from '../../helpers/etcd-cluster.ts';
+import { processAlive, processesMatching } from '../../helpers/sshd.ts';
 
 describe('ssh guard', () => {
   let dir: string;

@@ -5,7 +5,7 @@
  * a bare-watcher floor measured in the same run"):
  *
  *   - notification fan-out at each N: our agents vs the bare-watcher floor vs
- *     etcdctl watch (bench-fanout.ts), p50 / p99 / max and ratios
+ *     etcdctl watch (fanout.ts, peer-*.ts), p50 / p99 / max and ratios
  *   - memory: VmRSS per watcher, ours vs the floor
  *   - the store reducer on 10,000 agent events vs a trivial reducer
  *
@@ -18,21 +18,24 @@
  * workers, etcdctl) is gone when it returns, whichever way it ends.
  */
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { delimiter, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent } from 'undici';
 import { startCluster, etcdBinary, type EmbeddedCluster } from '../cluster/embedded.ts';
+import { which } from '../bootstrap.mjs';
 import { BenchError, oneLine } from '../errors.ts';
 import { Transport } from '../etcd/transport.ts';
 import { EtcdV3 } from '../etcd/v3.ts';
 import { workerBundle } from '../fleet/bundle.ts';
-import { bareWatchersBundle } from './bench-bundle.ts';
-import { ETCDCTL_MAX, guarded, runBare, runEtcdctl, runOurs, settle, type FanoutContext } from './bench-fanout.ts';
-import { ChildSet, openFileLimit } from './bench-procs.ts';
-import { reducerThroughput } from './bench-reducer.ts';
-import { formatReport, memoryOf, ratioSet, type BenchResult, type FanoutResult, type MemoryResult, type PeerRun } from './bench-report.ts';
+import { bareWatchersBundle } from './bare-bundle.ts';
+import { ETCDCTL_MAX, guarded, settle, type FanoutContext } from './fanout.ts';
+import { runBare } from './peer-bare.ts';
+import { runEtcdctl } from './peer-etcdctl.ts';
+import { runOurs } from './peer-ours.ts';
+import { ChildSet, openFileLimit } from './procs.ts';
+import { reducerThroughput } from './reducer-throughput.ts';
+import { formatReport, memoryOf, ratioSet, type BenchResult, type FanoutResult, type MemoryResult, type PeerRun } from './report.ts';
 
 const USAGE = `usage: etcd-election-bench bench [--quick] [--agents LIST] [--rounds N] [--json FILE|-]
 
@@ -90,19 +93,6 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   return { agents, rounds, quick, json: values.json ?? null };
 }
 
-function findEtcdctl(): string | null {
-  for (const d of ['/usr/bin', ...(process.env.PATH ?? '').split(delimiter)]) {
-    if (!d) continue;
-    try {
-      accessSync(join(d, 'etcdctl'), constants.X_OK);
-      return join(d, 'etcdctl');
-    } catch {
-      /* keep looking */
-    }
-  }
-  return null;
-}
-
 function etcdVersion(bin: string): string | null {
   try {
     return /etcd Version:\s*(\S+)/.exec(execFileSync(bin, ['--version'], { encoding: 'utf8' }))?.[1] ?? null;
@@ -123,6 +113,101 @@ function fmtProgress(p: PeerRun): string {
   if (p.failed) return `${p.peer}: failed: ${p.failed}`;
   const s = (v: number | null) => (v === null ? '—' : v.toFixed(1));
   return `${p.peer}: ${p.watchers} ready in ${s(p.readyMs)} ms; notify p50 ${s(p.notifyMs.p50)} / max ${s(p.notifyMs.max)} ms; new master p50 ${s(p.newMasterMs.p50)} / max ${s(p.newMasterMs.max)} ms${p.missing ? `; ${p.missing} missing` : ''}`;
+}
+
+/** One N: the three peers one after the other, each after etcd has torn down the previous one's watches. */
+async function measureAt(ctx: FanoutContext, n: number, base: { ours: number | null; bare: number | null }, errors: string[]): Promise<{ fanout: FanoutResult; memory: MemoryResult }> {
+  let unsettled = !(await settle(ctx));
+  ctx.log(`N=${n}: our agents`);
+  const ours = await guarded(ctx, 'ours', n, () => runOurs(ctx, n));
+  ctx.log(fmtProgress(ours));
+  unsettled = !(await settle(ctx)) || unsettled;
+  ctx.log(`N=${n}: bare watchers`);
+  const bare = await guarded(ctx, 'bare', n, () => runBare(ctx, n));
+  ctx.log(fmtProgress(bare));
+  unsettled = !(await settle(ctx)) || unsettled;
+  const k = Math.min(n, ETCDCTL_MAX);
+  ctx.log(`N=${n}: ${k} etcdctl watch processes`);
+  const etcdctl = await guarded(ctx, 'etcdctl', k, () => runEtcdctl(ctx, k));
+  ctx.log(fmtProgress(etcdctl));
+  for (const p of [ours, bare, etcdctl]) {
+    if (p.failed) errors.push(`N=${n} ${p.peer}: ${p.failed}`);
+    else if (p.missing) errors.push(`N=${n} ${p.peer}: ${p.missing} of ${p.watchers * p.rounds * 2} samples missing (not delivered before the deadline)`);
+  }
+  return {
+    fanout: { n, ours, bare, etcdctl, ratios: { oursOverBare: ratioSet(ours, bare), oursOverEtcdctl: ratioSet(ours, etcdctl) }, unsettled },
+    memory: memoryOf(n, ours, bare, etcdctl, base.ours, base.bare),
+  };
+}
+
+/** What a run gathers; filled as it goes, so that an interrupted run still reports what it has. */
+interface Gathered {
+  fanout: FanoutResult[];
+  memory: MemoryResult[];
+  reducer: BenchResult['reducer'];
+  etcdVersion: string | null;
+  endpoints: string[];
+  errors: string[];
+}
+
+/** Bundles, a fresh cluster, every N, the reducer; every process it starts is gone when it returns. */
+async function gather(o: BenchOptions, agents: number[], signal: AbortSignal, log: (line: string) => void): Promise<Gathered> {
+  const g: Gathered = { fanout: [], memory: [], reducer: null, etcdVersion: null, endpoints: [], errors: [] };
+  const kids = new ChildSet();
+  const dispatcher = new Agent({ keepAliveTimeout: 10_000 });
+  let cluster: EmbeddedCluster | null = null;
+  try {
+    g.etcdVersion = etcdVersion(etcdBinary());
+    log('building the worker and bare-watcher bundles');
+    const [worker, barePath] = await Promise.all([workerBundle(), bareWatchersBundle()]);
+    log('starting a 3-member etcd cluster on loopback');
+    cluster = await startCluster({ signal, timeoutMs: 30_000 });
+    g.endpoints = cluster.endpoints;
+    const ctx: FanoutContext = {
+      endpoints: g.endpoints,
+      etcd: new EtcdV3(new Transport(g.endpoints, dispatcher)),
+      dispatcher,
+      kids,
+      signal,
+      rounds: o.rounds,
+      workerPath: worker.path,
+      barePath,
+      etcdctl: which('etcdctl', ['/usr/bin']),
+      log,
+    };
+    // the same programs with no watchers: what per-watcher memory is counted from
+    const base = { ours: (await guarded(ctx, 'ours', 0, () => runOurs(ctx, 0))).rssKiB, bare: (await guarded(ctx, 'bare', 0, () => runBare(ctx, 0))).rssKiB };
+    for (const n of agents) {
+      const r = await measureAt(ctx, n, base, g.errors);
+      g.fanout.push(r.fanout);
+      g.memory.push(r.memory);
+    }
+    log('store reducer');
+    g.reducer = await reducerThroughput(10_000);
+  } catch (e) {
+    g.errors.push(oneLine(e));
+  } finally {
+    await kids.killAll();
+    kids.dispose();
+    if (cluster) {
+      log('stopping the etcd cluster');
+      await cluster.stop().catch((e: unknown) => g.errors.push(`cluster stop: ${oneLine(e)}`));
+    }
+    await dispatcher.close().catch(() => {});
+  }
+  return g;
+}
+
+/** The table on stdout (stderr with `--json -`), the JSON where asked. */
+function writeResult(result: BenchResult, json: string | null): void {
+  const text = formatReport(result);
+  if (json === '-') {
+    process.stderr.write(text);
+    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  } else {
+    process.stdout.write(text);
+    if (json) writeFileSync(json, JSON.stringify(result, null, 2) + '\n');
+  }
 }
 
 export async function benchCommand(argv: string[]): Promise<number> {
@@ -155,71 +240,10 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const onTerm = () => onSignal('SIGTERM');
   process.once('SIGINT', onInt);
   process.once('SIGTERM', onTerm);
-
-  const kids = new ChildSet();
-  const dispatcher = new Agent({ keepAliveTimeout: 10_000 });
-  let cluster: EmbeddedCluster | null = null;
-  const errors: string[] = [];
-  const fanout: FanoutResult[] = [];
-  const memory: MemoryResult[] = [];
-  let reducer: BenchResult['reducer'] = null;
-  let etcdVer: string | null = null;
-  let endpoints: string[] = [];
+  let g: Gathered;
   try {
-    etcdVer = etcdVersion(etcdBinary());
-    log('building the worker and bare-watcher bundles');
-    const [worker, barePath] = await Promise.all([workerBundle(), bareWatchersBundle()]);
-    log('starting a 3-member etcd cluster on loopback');
-    cluster = await startCluster({ signal: ctl.signal, timeoutMs: 30_000 });
-    endpoints = cluster.endpoints;
-    const ctx: FanoutContext = {
-      endpoints,
-      etcd: new EtcdV3(new Transport(endpoints, dispatcher)),
-      dispatcher,
-      kids,
-      signal: ctl.signal,
-      rounds: o.rounds,
-      workerPath: worker.path,
-      barePath,
-      etcdctl: findEtcdctl(),
-      log,
-    };
-    // the same programs with no watchers: what per-watcher memory is counted from
-    const oursBase = (await guarded(ctx, 'ours', 0, () => runOurs(ctx, 0))).rssKiB;
-    const bareBase = (await guarded(ctx, 'bare', 0, () => runBare(ctx, 0))).rssKiB;
-    for (const n of agents) {
-      let unsettled = !(await settle(ctx));
-      log(`N=${n}: our agents`);
-      const ours = await guarded(ctx, 'ours', n, () => runOurs(ctx, n));
-      log(fmtProgress(ours));
-      unsettled = !(await settle(ctx)) || unsettled;
-      log(`N=${n}: bare watchers`);
-      const bare = await guarded(ctx, 'bare', n, () => runBare(ctx, n));
-      log(fmtProgress(bare));
-      unsettled = !(await settle(ctx)) || unsettled;
-      const k = Math.min(n, ETCDCTL_MAX);
-      log(`N=${n}: ${k} etcdctl watch processes`);
-      const etcdctl = await guarded(ctx, 'etcdctl', k, () => runEtcdctl(ctx, k));
-      log(fmtProgress(etcdctl));
-      fanout.push({ n, ours, bare, etcdctl, ratios: { oursOverBare: ratioSet(ours, bare), oursOverEtcdctl: ratioSet(ours, etcdctl) }, unsettled });
-      memory.push(memoryOf(n, ours, bare, etcdctl, oursBase, bareBase));
-      for (const p of [ours, bare, etcdctl]) {
-        if (p.failed) errors.push(`N=${n} ${p.peer}: ${p.failed}`);
-        else if (p.missing) errors.push(`N=${n} ${p.peer}: ${p.missing} of ${p.watchers * p.rounds * 2} samples missing (not delivered before the deadline)`);
-      }
-    }
-    log('store reducer');
-    reducer = await reducerThroughput(10_000);
-  } catch (e) {
-    errors.push(oneLine(e));
+    g = await gather(o, agents, ctl.signal, log);
   } finally {
-    await kids.killAll();
-    kids.dispose();
-    if (cluster) {
-      log('stopping the etcd cluster');
-      await cluster.stop().catch((e: unknown) => errors.push(`cluster stop: ${oneLine(e)}`));
-    }
-    await dispatcher.close().catch(() => {});
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
   }
@@ -230,28 +254,21 @@ export async function benchCommand(argv: string[]): Promise<number> {
       rounds: o.rounds,
       quick: o.quick,
       etcdctlMax: ETCDCTL_MAX,
-      endpoints,
-      etcdVersion: etcdVer,
+      endpoints: g.endpoints,
+      etcdVersion: g.etcdVersion,
       nodeVersion: process.version,
       cpus: cpus().length,
       openFileLimit: limit,
       capped,
     },
-    fanout,
-    memory,
-    reducer,
-    ok: errors.length === 0 && !interrupted,
-    errors,
+    fanout: g.fanout,
+    memory: g.memory,
+    reducer: g.reducer,
+    ok: g.errors.length === 0 && !interrupted,
+    errors: g.errors,
     durationMs: Date.now() - t0,
   };
-  const text = formatReport(result);
-  if (o.json === '-') {
-    process.stderr.write(text);
-    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-  } else {
-    process.stdout.write(text);
-    if (o.json) writeFileSync(o.json, JSON.stringify(result, null, 2) + '\n');
-  }
+  writeResult(result, o.json);
   if (interrupted) return 130;
   return result.ok ? 0 : 1;
 }

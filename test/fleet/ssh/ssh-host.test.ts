@@ -13,14 +13,15 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { now } from '../../src/clock.ts';
-import { SshError, oneLine } from '../../src/errors.ts';
-import type { WorkerEvent } from '../../src/events.ts';
-import { workerBundle } from '../../src/fleet/bundle.ts';
-import type { Host, HostInfo } from '../../src/fleet/host.ts';
-import { SshHost, connectAll, parseSshTarget, type SshHostOptions } from '../../src/fleet/ssh-host.ts';
-import { waitFor } from '../helpers/etcd-cluster.ts';
-import { generateKey, processAlive, processesMatching, startSshd, type TestSshd } from '../helpers/sshd.ts';
+import { now } from '../../../src/clock.ts';
+import { settingsFromFlags } from '../../../src/config/flags.ts';
+import { SshError, oneLine } from '../../../src/errors.ts';
+import type { WorkerEvent } from '../../../src/events.ts';
+import { workerBundle } from '../../../src/fleet/bundle.ts';
+import type { Host, HostInfo } from '../../../src/fleet/host.ts';
+import { SshHost, connectAll, parseSshTarget, type SshHostOptions } from '../../../src/fleet/ssh/index.ts';
+import { waitFor } from '../../helpers/etcd-cluster.ts';
+import { generateKey, processAlive, processesMatching, startSshd, type TestSshd } from '../../helpers/sshd.ts';
 
 /** ms of clock slack beyond the measured uncertainty: two processes' performance.timeOrigin differ slightly */
 const SLACK_MS = 2;
@@ -136,6 +137,17 @@ describe('SshHost over a real sshd', () => {
     await second.connect();
     await second.close();
     assert.equal((await readFile(kh, 'utf8')).split('\n').length, 2, 'recorded once');
+  });
+
+  test('--known-hosts FILE that does not exist yet, with --accept-new-host-keys: FILE is created 0600 with the key (issue 9)', async () => {
+    const kh = join(sshd.dir, 'fresh_known_hosts');
+    const { knownHosts } = settingsFromFlags({ 'known-hosts': kh });
+    assert.equal(knownHosts, kh, 'a missing known_hosts file in an existing directory is a valid setting');
+    const h = host(0, { knownHosts: knownHosts!, acceptNewHostKeys: true });
+    await h.connect();
+    await h.close();
+    assert.equal((await stat(kh)).mode & 0o777, 0o600);
+    assert.equal(await readFile(kh, 'utf8'), `[127.0.0.2]:${sshd.port} ${sshd.hostKeyPub}\n`);
   });
 
   test('deploys the bundle once per version (temp name + rename)', async (t) => {

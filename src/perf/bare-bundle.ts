@@ -13,7 +13,7 @@ let cached: Promise<string> | null = null;
 
 /** Build (once per process) the bare-watchers bundle; resolves to its path. */
 export function bareWatchersBundle(): Promise<string> {
-  cached ??= buildBundle(join(projectRoot, 'src', 'bench', 'bare-watchers.ts'), 'bare-watchers').then(
+  cached ??= buildBundle(join(projectRoot, 'src', 'perf', 'bare-watchers.ts'), 'bare-watchers').then(
     (b) => b.path,
     (e) => {
       cached = null;

@@ -12,11 +12,15 @@
  * On EOF (connection gone) or after <silence ms> without a line (link dead
  * but not closed; 0 = never), it SIGKILLs every tracked pid and exits. A pid
  * is only signalled while /proc says it still runs our bundle: pids get reused.
+ *
+ * GuardLink is the control node's end: the guard's channel, the pids it
+ * tracks, the heartbeat.
  */
 import { createHash } from 'node:crypto';
+import type { ClientChannel } from 'ssh2';
 
 export const GUARD_SOURCE = `'use strict';
-// etcd-election-bench guard: see src/fleet/ssh-guard.ts
+// etcd-election-bench guard: see src/fleet/ssh/guard.ts
 const fs = require('fs');
 const bundle = process.argv[2];
 const limit = Number(process.argv[3]) || 0;
@@ -62,4 +66,66 @@ export const GUARD_HASH = createHash('sha256').update(GUARD_SOURCE).digest('hex'
 /** The file to deploy: name carries the hash, like the worker bundle. */
 export function guardFile(): { name: string; code: Uint8Array } {
   return { name: `guard-${GUARD_HASH}.cjs`, code: Buffer.from(GUARD_SOURCE) };
+}
+
+/** The control node's end of one host's guard: tell it pids, signals and heartbeats. */
+export class GuardLink {
+  private ch: ClientChannel | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+
+  /**
+   * Take over a freshly started guard channel; it is told `pids` at once. With
+   * `silenceMs` > 0 a heartbeat goes every silenceMs/3 (0.2..5 s), so that the
+   * guard only fires when the link is really dead.
+   */
+  attach(ch: ClientChannel, silenceMs: number, pids: number[]): void {
+    ch.on('data', () => undefined);
+    ch.stderr.on('data', () => undefined);
+    ch.once('close', () => {
+      if (this.ch === ch) this.ch = null;
+    });
+    this.ch = ch;
+    for (const p of pids) if (p > 0) this.send(`+${p}`);
+    if (silenceMs > 0) {
+      this.heartbeat = setInterval(() => this.send('h'), Math.max(200, Math.min(5000, silenceMs / 3)));
+      this.heartbeat.unref();
+    }
+  }
+
+  /** true while the guard can be written to */
+  get open(): boolean {
+    const g = this.ch;
+    return !!g && g.writable && !g.writableEnded;
+  }
+
+  send(line: string): void {
+    if (this.open) this.ch!.write(line + '\n');
+  }
+
+  track(pid: number): void {
+    this.send(`+${pid}`);
+  }
+
+  forget(pid: number): void {
+    this.send(`-${pid}`);
+  }
+
+  /** SIGCONT/SIGKILL through the guard (it checks the pids still run our bundle); false when the guard is gone. */
+  signal(sig: 'CONT' | 'KILL', pids: number[]): boolean {
+    if (!this.open) return false;
+    for (const p of pids) this.send(`${sig === 'CONT' ? 'c' : 'k'} ${p}`);
+    return true;
+  }
+
+  /** EOF to the guard: it SIGKILLs what it tracks and exits. */
+  end(): void {
+    this.ch?.end();
+  }
+
+  /** Forget the channel and stop the heartbeat (the connection is gone or going). */
+  detach(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+    this.ch = null;
+  }
 }

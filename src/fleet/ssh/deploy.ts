@@ -6,11 +6,11 @@
  * two control nodes (or two "hosts" sharing one home) can deploy at once.
  *
  *   ~/.cache/etcd-election-bench/worker-3f2a9c1b0e4d5a67.mjs   the worker (src/fleet/bundle.ts)
- *   ~/.cache/etcd-election-bench/guard-9c0d1e2f3a4b5c6d.cjs    SshHost's orphan guard (src/fleet/ssh-guard.ts)
+ *   ~/.cache/etcd-election-bench/guard-9c0d1e2f3a4b5c6d.cjs    SshHost's orphan guard (src/fleet/ssh/guard.ts)
  */
 import { randomBytes } from 'node:crypto';
 import type { Client, SFTPWrapper, Stats } from 'ssh2';
-import type { WorkerBundle } from './bundle.ts';
+import type { WorkerBundle } from '../bundle.ts';
 
 /** Where bundles go, relative to the remote home unless absolute. */
 export const REMOTE_CACHE_DIR = '.cache/etcd-election-bench';

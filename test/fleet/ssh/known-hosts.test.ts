@@ -19,8 +19,8 @@ import {
   loadKnownHosts,
   parseKnownHosts,
   recordHostKey,
-} from '../../src/fleet/known-hosts.ts';
-import { generateKey } from '../helpers/sshd.ts';
+} from '../../../src/fleet/ssh/known-hosts.ts';
+import { generateKey } from '../../helpers/sshd.ts';
 
 const run = promisify(execFile);
 

@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseBenchArgs } from '../../src/bench/bench-command.ts';
+import { parseBenchArgs } from '../../src/perf/command.ts';
 import { BenchError } from '../../src/errors.ts';
 
 const bin = join(import.meta.dirname, '..', '..', 'src', 'bin.mjs');
