@@ -11,16 +11,13 @@
  *   GET /v2/keys/master?wait=true&waitIndex=9 -> {"action":"expire",...}
  */
 import { now } from '../clock.ts';
-import { EtcdV2, EtcdV2Error, V2_COMPARE_FAILED, V2_EVENT_INDEX_CLEARED, V2_KEY_NOT_FOUND } from '../etcd/v2.ts';
+import { EtcdV2, EtcdV2Error, isVacatingAction, V2_COMPARE_FAILED, V2_EVENT_INDEX_CLEARED, V2_KEY_NOT_FOUND } from '../etcd/v2.ts';
 import { Keeper } from './keeper.ts';
 import { egoBlob, MasterBase, type Attempt } from './common.ts';
 import type { ElectionSettings, Emit, SeedRecorder } from './types.ts';
 
-const GONE = new Set(['expire', 'delete', 'compareAndDelete']);
-
-export function isVacatingAction(action: string): boolean {
-  return GONE.has(action);
-}
+/** (moved to the v2 client; re-exported for the agents and the master tail) */
+export { isVacatingAction };
 
 export class V2TtlMaster extends MasterBase {
   constructor(
@@ -41,9 +38,9 @@ export class V2TtlMaster extends MasterBase {
       return { won: false, holder: node?.value ?? null, revision: String(r.index) };
     }
     const keeper = new Keeper(
-      async () => {
+      async (budgetMs) => {
         try {
-          const node = await this.etcd.refresh(this.s.masterPath, this.s.ttl, this.id);
+          const node = await this.etcd.refresh(this.s.masterPath, this.s.ttl, this.id, { budgetMs });
           return { ok: true, ttl: node.ttl ?? this.s.ttl };
         } catch (e) {
           if (e instanceof EtcdV2Error && (e.code === V2_KEY_NOT_FOUND || e.code === V2_COMPARE_FAILED)) return { ok: false };
