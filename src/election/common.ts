@@ -45,10 +45,19 @@ export interface Holding {
   keyLost(signal: AbortSignal): Promise<boolean>;
 }
 
-/** The first error of a run of failures is emitted, then one every `everyMs` (with the count), not one per retry. */
+export type Attempt =
+  | { won: true; holding: Holding; revision: string }
+  | { won: false; holder: string | null; revision: string };
+
+/**
+ * The first error of a run of failures is emitted, then one every `everyMs`
+ * (with the count), not one per retry. A run ends at a success, or after
+ * `everyMs` without a failure.
+ */
 class ErrorStreak {
   private failures = 0;
   private lastAt = 0;
+  private lastFailureAt = 0;
 
   constructor(
     private readonly emit: Emit,
@@ -56,9 +65,12 @@ class ErrorStreak {
   ) {}
 
   failed(message: string): void {
+    const t = now();
+    if (t - this.lastFailureAt >= this.everyMs) this.failures = 0;
+    this.lastFailureAt = t;
     this.failures++;
-    if (this.failures > 1 && now() - this.lastAt < this.everyMs) return;
-    this.lastAt = now();
+    if (this.failures > 1 && t - this.lastAt < this.everyMs) return;
+    this.lastAt = t;
     this.emit('error', this.failures > 1 ? { message, failures: this.failures } : { message });
   }
 
@@ -66,10 +78,6 @@ class ErrorStreak {
     this.failures = 0;
   }
 }
-
-export type Attempt =
-  | { won: true; holding: Holding; revision: string }
-  | { won: false; holder: string | null; revision: string };
 
 /**
  * The master's life, shared by all backends: campaign; if won, write
@@ -206,6 +214,7 @@ export abstract class MasterBase implements Master {
           if (backoff.failures === 0) this.emit('error', { message: `release: ${(e as Error).message} (retrying)` });
           if (signal.aborted || now() >= until) return;
           await backoff.wait(signal);
+          if (signal.aborted) return;
         }
       }
     })();

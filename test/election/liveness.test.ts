@@ -163,7 +163,10 @@ for (const backend of BACKENDS) {
       const resumes = etcd.members.map((m) => pauseMember(t, m));
       // ... until the master has given up its claim and every candidate has noticed (about 3 s)
       await waitFor('the master steps down by its deadline', () => events.some((e) => e.id === master && e.ev === 'stepdown' && at(e) >= pausedAt), 10_000);
-      await waitFor('every master reported the outage', () => ids.every((id) => events.some((e) => e.id === id && e.ev === 'error' && at(e) >= pausedAt)), 15_000);
+      await waitFor('every master reported the outage', () => ids.every((id) => events.some((e) => e.id === id && e.ev === 'error' && at(e) >= pausedAt)), 15_000).catch((e: Error) => {
+        const seen = events.filter((x) => x.role === 'master' && at(x) >= pausedAt).map((x) => `${x.id} +${(at(x) - pausedAt).toFixed(0)} ${x.ev} ${x.reason ?? x.message ?? ''}`);
+        throw new Error(`${e.message}; master events since the pause: ${seen.join('; ')}`);
+      });
       const outageMs = now() - pausedAt;
       resumes.forEach((r) => r());
       const resumedAt = now();
