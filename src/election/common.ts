@@ -3,6 +3,7 @@
  * blob, abortable sleeps and signal plumbing.
  */
 import { now, sleep } from '../clock.ts';
+import { Backoff } from '../etcd/backoff.ts';
 export { sleep };
 import type { Keeper } from './keeper.ts';
 import type { Emit, Master, SeedRecorder, StepdownReason } from './types.ts';
@@ -40,11 +41,43 @@ export interface Holding {
   release(): Promise<void>;
   /** give up leadership on request, where the backend has its own call for it */
   resign?(): Promise<void>;
+  /** resolves true once the claim's key is deleted or overwritten (see own-key.ts), false when `signal` aborts */
+  keyLost(signal: AbortSignal): Promise<boolean>;
 }
 
 export type Attempt =
   | { won: true; holding: Holding; revision: string }
   | { won: false; holder: string | null; revision: string };
+
+/**
+ * The first error of a run of failures is emitted, then one every `everyMs`
+ * (with the count), not one per retry. A run ends at a success, or after
+ * `everyMs` without a failure.
+ */
+class ErrorStreak {
+  private failures = 0;
+  private lastAt = 0;
+  private lastFailureAt = 0;
+
+  constructor(
+    private readonly emit: Emit,
+    private readonly everyMs = 10_000,
+  ) {}
+
+  failed(message: string): void {
+    const t = now();
+    if (t - this.lastFailureAt >= this.everyMs) this.failures = 0;
+    this.lastFailureAt = t;
+    this.failures++;
+    if (this.failures > 1 && t - this.lastAt < this.everyMs) return;
+    this.lastAt = t;
+    this.emit('error', this.failures > 1 ? { message, failures: this.failures } : { message });
+  }
+
+  ok(): void {
+    this.failures = 0;
+  }
+}
 
 /**
  * The master's life, shared by all backends: campaign; if won, write
@@ -58,10 +91,15 @@ export abstract class MasterBase implements Master {
   /** when this candidate last saw the master go (seed's start time of a new_master record) */
   private notifiedAt: number | null = null;
 
+  /** a release that failed during an outage, retried until etcd answers */
+  private pendingRelease: Promise<void> | null = null;
+
   constructor(
     protected readonly id: string,
     protected readonly emit: Emit,
     protected readonly seed: SeedRecorder | null,
+    /** the lease / TTL, ms: bounds how long a failed release is retried */
+    protected readonly ttlMs = 2000,
   ) {}
 
   get isMaster(): boolean {
@@ -77,11 +115,21 @@ export abstract class MasterBase implements Master {
   /** after our resign: wait until somebody else holds the key */
   protected abstract waitSuccessor(signal: AbortSignal): Promise<void>;
 
+  /**
+   * Campaign again and again until `signal` aborts. Failures back off with
+   * full jitter, 100 ms .. 2 s (an outage costs a few retries, not ten a
+   * second), and only the first error of a run is emitted.
+   */
   async run(signal: AbortSignal): Promise<void> {
+    const backoff = new Backoff(100, 2000);
+    const errors = new ErrorStreak(this.emit);
     while (!signal.aborted) {
       try {
+        if (this.pendingRelease) await this.pendingRelease;
         this.emit('campaign');
         const a = await this.attempt(signal);
+        backoff.reset();
+        errors.ok();
         if (signal.aborted) {
           if (a.won) await a.holding.release().catch(() => {});
           break;
@@ -99,8 +147,8 @@ export abstract class MasterBase implements Master {
         }
       } catch (e) {
         if (signal.aborted) break;
-        this.emit('error', { message: (e as Error).message });
-        await sleep(100, signal);
+        errors.failed((e as Error).message);
+        await backoff.wait(signal);
       }
     }
   }
@@ -110,7 +158,12 @@ export abstract class MasterBase implements Master {
     const electedAt = now();
     this.emit('elected', { rev: revision });
     h.keeper.start();
-    let reason: StepdownReason | null = null;
+    const watching = childController(signal);
+    const never = new Promise<never>(() => {});
+    const keyLost = h.keyLost(watching.signal).then(
+      (lost): Promise<StepdownReason> => (lost ? Promise.resolve('key-lost') : never),
+      () => never,
+    );
     const resign = new Promise<StepdownReason>((r) => (this.resignRequested = () => r('resign')));
     const ended = aborted(signal).then((): StepdownReason => 'stop');
     try {
@@ -123,8 +176,9 @@ export abstract class MasterBase implements Master {
     } catch (e) {
       if (!signal.aborted) this.emit('error', { message: `ego_conf: ${(e as Error).message}` });
     }
-    reason = await Promise.race([h.keeper.lost, resign, ended]);
+    const reason = await Promise.race([h.keeper.lost, resign, ended, keyLost]);
     h.keeper.stop();
+    watching.abort();
     this.resignRequested = null;
     if (reason === 'resign' || reason === 'stop') {
       // 'stop' (stdin closed / SIGTERM) releases in release(); keep the holding for it
@@ -137,10 +191,37 @@ export abstract class MasterBase implements Master {
     }
     this.holding = null;
     this.emit('stepdown', { reason });
-    // we no longer act as master; give the key back too if etcd can still be reached,
-    // so that a standby need not wait for a lease etcd may have renewed (raft leader change)
-    if (reason === 'deadline') void h.release().catch(() => {});
+    // we no longer act as master; give back what is left of the claim (the lease
+    // of a lost key; a key etcd may have renewed after a raft leader change) so
+    // that a standby need not wait for it to expire
+    if (reason === 'deadline' || reason === 'key-lost') this.releaseLater(h, signal);
     return reason;
+  }
+
+  /**
+   * Release in the background, retried (backoff 100 ms .. 1 s) while etcd
+   * does not answer, for at most 3 T: past that the claim has expired anyway.
+   * The next campaign waits for it.
+   */
+  private releaseLater(h: Holding, signal: AbortSignal): void {
+    const until = now() + 3 * this.ttlMs;
+    const backoff = new Backoff(100, 1000);
+    const p = (async () => {
+      for (;;) {
+        try {
+          return await h.release();
+        } catch (e) {
+          if (backoff.failures === 0) this.emit('error', { message: `release: ${(e as Error).message} (retrying)` });
+          if (signal.aborted || now() >= until) return;
+          await backoff.wait(signal);
+          if (signal.aborted) return;
+        }
+      }
+    })();
+    const tracked: Promise<void> = p.finally(() => {
+      if (this.pendingRelease === tracked) this.pendingRelease = null;
+    });
+    this.pendingRelease = tracked;
   }
 
   resign(): void {

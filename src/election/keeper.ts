@@ -10,8 +10,12 @@ import type { EtcdV3 } from '../etcd/v3.ts';
 import type { ElectionSettings, Emit, StepdownReason } from './types.ts';
 
 export interface KeepAliveOnce {
-  /** one keep-alive: 'ok' with the TTL granted (s), or 'lost' when etcd says the claim is gone */
-  (timeoutMs: number): Promise<{ ok: true; ttl: number } | { ok: false }>;
+  /**
+   * one keep-alive within `budgetMs` (all attempts; each attempt has the
+   * transport's keep-alive timeout): 'ok' with the TTL granted (s), or not ok
+   * when etcd says the claim is gone (`reason`, default 'lease-lost')
+   */
+  (budgetMs: number): Promise<{ ok: true; ttl: number } | { ok: false; reason?: StepdownReason }>;
 }
 
 export class Keeper {
@@ -102,7 +106,7 @@ export class Keeper {
       // no answer is worth waiting for past the deadline
       const r = await this.once(Math.max(50, this.deadline - sentAt));
       if (this.stopped) return;
-      if (!r.ok) return this.lose('lease-lost');
+      if (!r.ok) return this.lose(r.reason ?? 'lease-lost');
       // the deadline is ours, not etcd's: measured from when we asked
       this.deadline = Math.max(this.deadline, sentAt + Math.min(this.ttlMs, r.ttl * 1000));
       this.armDeadline();
@@ -119,8 +123,8 @@ export class Keeper {
 /** A Keeper for a v3 lease: one POST /v3/lease/keepalive per tick; no TTL in the reply = the lease is gone. */
 export function leaseKeeper(etcd: EtcdV3, leaseId: string, s: Pick<ElectionSettings, 'ttl' | 'refresh'>, emit: Emit, grantedAt: number): Keeper {
   return new Keeper(
-    async (timeoutMs) => {
-      const ttl = await etcd.leaseKeepAlive(leaseId, { timeoutMs });
+    async (budgetMs) => {
+      const ttl = await etcd.leaseKeepAlive(leaseId, { budgetMs });
       return ttl > 0 ? { ok: true, ttl } : { ok: false };
     },
     s.ttl * 1000,

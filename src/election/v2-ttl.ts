@@ -11,16 +11,14 @@
  *   GET /v2/keys/master?wait=true&waitIndex=9 -> {"action":"expire",...}
  */
 import { now } from '../clock.ts';
-import { EtcdV2, EtcdV2Error, V2_COMPARE_FAILED, V2_EVENT_INDEX_CLEARED, V2_KEY_NOT_FOUND } from '../etcd/v2.ts';
+import { EtcdV2, EtcdV2Error, isVacatingAction, V2_COMPARE_FAILED, V2_EVENT_INDEX_CLEARED, V2_KEY_NOT_FOUND } from '../etcd/v2.ts';
 import { Keeper } from './keeper.ts';
 import { egoBlob, MasterBase, type Attempt } from './common.ts';
+import { v2KeyLost } from './own-key.ts';
 import type { ElectionSettings, Emit, SeedRecorder } from './types.ts';
 
-const GONE = new Set(['expire', 'delete', 'compareAndDelete']);
-
-export function isVacatingAction(action: string): boolean {
-  return GONE.has(action);
-}
+/** (moved to the v2 client; re-exported for the agents and the master tail) */
+export { isVacatingAction };
 
 export class V2TtlMaster extends MasterBase {
   constructor(
@@ -30,23 +28,28 @@ export class V2TtlMaster extends MasterBase {
     emit: Emit,
     seed: SeedRecorder | null,
   ) {
-    super(id, emit, seed);
+    super(id, emit, seed, s.ttl * 1000);
   }
 
   protected async attempt(signal: AbortSignal): Promise<Attempt> {
     const sentAt = now();
     const r = await this.etcd.create(this.s.masterPath, this.id, this.s.ttl, signal);
+    let node = r.created ? r.node : null;
     if (!r.created) {
-      const { node } = await this.etcd.get(this.s.masterPath, { signal });
-      return { won: false, holder: node?.value ?? null, revision: String(r.index) };
+      const held = await this.etcd.get(this.s.masterPath, { signal });
+      if (held.node?.value !== this.id) return { won: false, holder: held.node?.value ?? null, revision: String(r.index) };
+      // our own value: an earlier try of this create that timed out did get through; confirm it by a refresh
+      node = await this.etcd.refresh(this.s.masterPath, this.s.ttl, this.id, { signal }).catch(() => null);
+      if (!node) return { won: false, holder: null, revision: String(held.etcdIndex) };
     }
     const keeper = new Keeper(
-      async () => {
+      async (budgetMs) => {
         try {
-          const node = await this.etcd.refresh(this.s.masterPath, this.s.ttl, this.id);
-          return { ok: true, ttl: node.ttl ?? this.s.ttl };
+          const n = await this.etcd.refresh(this.s.masterPath, this.s.ttl, this.id, { budgetMs });
+          return { ok: true, ttl: n.ttl ?? this.s.ttl };
         } catch (e) {
-          if (e instanceof EtcdV2Error && (e.code === V2_KEY_NOT_FOUND || e.code === V2_COMPARE_FAILED)) return { ok: false };
+          // the key went (deleted) or is another's (compare failed) before our deadline: v2 has no lease, the key is the claim
+          if (e instanceof EtcdV2Error && (e.code === V2_KEY_NOT_FOUND || e.code === V2_COMPARE_FAILED)) return { ok: false, reason: 'key-lost' };
           throw e;
         }
       },
@@ -55,10 +58,15 @@ export class V2TtlMaster extends MasterBase {
       this.emit,
       sentAt,
     );
+    const created = node!.createdIndex;
     return {
       won: true,
-      revision: String(r.node.modifiedIndex),
-      holding: { keeper, release: async () => void (await this.etcd.delete(this.s.masterPath, { prevValue: this.id })) },
+      revision: String(created),
+      holding: {
+        keeper,
+        release: async () => void (await this.etcd.delete(this.s.masterPath, { prevValue: this.id })),
+        keyLost: (sig) => v2KeyLost(this.etcd, this.s.masterPath, this.id, created, sig),
+      },
     };
   }
 

@@ -14,6 +14,7 @@ import type { EtcdV3, Leader } from '../etcd/v3.ts';
 import { revAdd } from '../etcd/codec.ts';
 import { leaseKeeper } from './keeper.ts';
 import { childController, egoBlob, MasterBase, type Attempt } from './common.ts';
+import { v3KeyLost } from './own-key.ts';
 import type { ElectionSettings, Emit, SeedRecorder } from './types.ts';
 
 /** The election's key prefix: `<name>/`. */
@@ -31,7 +32,7 @@ export class V3ElectionMaster extends MasterBase {
     emit: Emit,
     seed: SeedRecorder | null,
   ) {
-    super(id, emit, seed);
+    super(id, emit, seed, s.ttl * 1000);
   }
 
   protected async attempt(signal: AbortSignal): Promise<Attempt> {
@@ -54,6 +55,8 @@ export class V3ElectionMaster extends MasterBase {
             await this.etcd.resign(leader);
             await this.etcd.leaseRevoke(lease.id).catch(() => {});
           },
+          // our candidate key under the prefix: deleted or overwritten -> step down
+          keyLost: (sig) => v3KeyLost(this.etcd, { key: leader.key, value: this.id, lease: lease.id, revision: leader.rev }, sig),
         },
       };
     } catch (e) {

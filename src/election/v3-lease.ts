@@ -11,6 +11,7 @@ import type { EtcdV3 } from '../etcd/v3.ts';
 import { revAdd } from '../etcd/codec.ts';
 import { leaseKeeper, type Keeper } from './keeper.ts';
 import { childController, egoBlob, MasterBase, type Attempt } from './common.ts';
+import { v3KeyLost } from './own-key.ts';
 import type { ElectionSettings, Emit, SeedRecorder } from './types.ts';
 
 export class V3LeaseMaster extends MasterBase {
@@ -21,7 +22,7 @@ export class V3LeaseMaster extends MasterBase {
     emit: Emit,
     seed: SeedRecorder | null,
   ) {
-    super(id, emit, seed);
+    super(id, emit, seed, s.ttl * 1000);
   }
 
   /**
@@ -52,18 +53,22 @@ export class V3LeaseMaster extends MasterBase {
   protected async attempt(signal: AbortSignal): Promise<Attempt> {
     const lease = await this.lease(signal);
     const r = await this.etcd.createIfAbsent(this.s.masterPath, this.id, lease.id, signal);
-    if (!r.won) {
+    // the holder carries our own lease: an earlier try of this txn that timed out did get through
+    const ours = !r.won && r.holder?.lease === lease.id && r.holder.value === this.id;
+    if (!r.won && !ours) {
       lease.keeper.start();
       return { won: false, holder: r.holder?.value ?? null, revision: r.revision };
     }
     this.spare = null;
+    const revision = r.won ? r.revision : r.holder!.createRevision;
     return {
       won: true,
-      revision: r.revision,
+      revision,
       holding: {
         keeper: lease.keeper,
         // revoking deletes the key at once: watchers see DELETE within ms
         release: () => this.etcd.leaseRevoke(lease.id),
+        keyLost: (sig) => v3KeyLost(this.etcd, { key: this.s.masterPath, value: this.id, lease: lease.id, revision }, sig),
       },
     };
   }

@@ -1,13 +1,24 @@
 /**
- * HTTP to a set of etcd endpoints with failover: a request that cannot reach
- * the current endpoint (refused, reset, connect timeout) or gets a 5xx is
- * retried on the next one; when none answers, EtcdUnavailableError. Every
- * call takes an AbortSignal. Streams (watch, v2 wait, campaign) pass
- * `stream: true`, which turns off undici's idle timeouts (300 s by default):
- * they live until their signal aborts.
+ * HTTP to a set of etcd endpoints with failover and liveness. Each client
+ * starts on an endpoint of its own (`startAt`, spreading clients over the
+ * members) and stays there until it fails: refused, reset, a 5xx, or no
+ * answer in time; then it moves to the next endpoint (skipping members the
+ * health monitor holds down) and retries there. A hung member thus costs a
+ * call one bounded timeout:
+ *
+ *   unary call     no reply in `timeoutMs` (per attempt; `budgetMs` bounds all attempts)
+ *   keep-alive     the same with Liveness.keepAliveTimeoutMs, well below the lease
+ *   stream         (watch, v2 wait, campaign) no timeout of its own; the member's
+ *                  status probes (health.ts) abort it when the member stops answering,
+ *                  and `stream()` re-runs it on the next endpoint
+ *
+ * Every call takes an AbortSignal; aborting it ends the call with the abort
+ * error, never a retry. When no endpoint answers: EtcdUnavailableError.
  */
 import { request, type Dispatcher } from 'undici';
+import { now } from '../clock.ts';
 import { EtcdError, EtcdUnavailableError } from '../errors.ts';
+import { armTimeout, livenessFor, memberHealth, type Liveness, type MemberHealth } from './health.ts';
 
 const CONNECTION_ERRORS = new Set([
   'ECONNREFUSED',
@@ -19,6 +30,7 @@ const CONNECTION_ERRORS = new Set([
   'UND_ERR_SOCKET',
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
   'UND_ERR_CLOSED',
 ]);
 
@@ -41,10 +53,10 @@ export interface SendOptions {
   body?: string;
   contentType?: string;
   signal?: AbortSignal;
-  /** long-lived response: no idle timeouts */
-  stream?: boolean;
-  /** per-request timeout for unary calls, ms */
+  /** per attempt (one endpoint) of a unary call, ms; default the transport's timeoutMs */
   timeoutMs?: number;
+  /** all attempts of a unary call together, ms; default no bound beyond the attempts' */
+  budgetMs?: number;
 }
 
 export interface Reply {
@@ -54,17 +66,30 @@ export interface Reply {
   endpoint: string;
 }
 
+export interface TransportOptions extends Partial<Liveness> {
+  /** the process-wide monitor unless given (tests pass their own) */
+  health?: MemberHealth;
+}
+
 export class Transport {
   private index = 0;
+  /** Liveness.keepAliveTimeoutMs and the probe settings this transport's streams are judged by */
+  readonly liveness: Liveness;
+  private readonly health: MemberHealth;
 
   constructor(
     readonly endpoints: string[],
     readonly dispatcher?: Dispatcher,
+    /** per attempt of a unary call, ms */
     readonly timeoutMs = 5000,
     /** long-lived requests (watch, wait, campaign) go here when given: an agent's own connection */
     readonly streamDispatcher?: Dispatcher,
+    opts: TransportOptions = {},
   ) {
     if (endpoints.length === 0) throw new EtcdUnavailableError('no endpoints given', '-', '-');
+    const { health, ...liveness } = opts;
+    this.liveness = { ...livenessFor(2).liveness, ...liveness };
+    this.health = health ?? memberHealth;
   }
 
   get current(): string {
@@ -73,58 +98,159 @@ export class Transport {
 
   /** Start on another endpoint (spreads many clients over the members). */
   startAt(i: number): this {
-    this.index = i % this.endpoints.length;
+    this.index = ((i % this.endpoints.length) + this.endpoints.length) % this.endpoints.length;
     return this;
   }
 
-  async send(path: string, opts: SendOptions = {}): Promise<Reply> {
-    let lastError: unknown;
-    for (let attempt = 0; attempt < this.endpoints.length; attempt++) {
-      const endpoint = this.current;
-      const timeout = opts.stream ? 0 : (opts.timeoutMs ?? this.timeoutMs);
-      try {
-        const res = await request(endpoint + path, {
-          method: opts.method ?? 'POST',
-          body: opts.body,
-          headers: opts.contentType ? { 'content-type': opts.contentType } : undefined,
-          signal: opts.signal,
-          dispatcher: opts.stream && this.streamDispatcher ? this.streamDispatcher : this.dispatcher,
-          headersTimeout: timeout,
-          bodyTimeout: timeout,
-        });
-        if (res.statusCode >= 500 && attempt < this.endpoints.length - 1) {
-          lastError = new EtcdError(`HTTP ${res.statusCode}: ${(await res.body.text()).slice(0, 200)}`, endpoint, path, res.statusCode);
-          this.index++;
-          continue;
-        }
-        return { status: res.statusCode, headers: res.headers, body: res.body, endpoint };
-      } catch (e) {
-        if (isAbort(e, opts.signal)) throw e;
-        if (!isConnectionError(e)) throw new EtcdError((e as Error).message, endpoint, path, undefined, undefined, { cause: e });
-        lastError = e;
-        this.index++;
+  /** the current endpoint, or the next one the health monitor does not hold down */
+  private pick(): string {
+    const n = this.endpoints.length;
+    for (let k = 0; k < n; k++) {
+      const i = (this.index + k) % n;
+      if (!this.health.isDown(this.endpoints[i])) {
+        this.index = i;
+        break;
       }
     }
-    const msg = lastError instanceof Error ? lastError.message : String(lastError);
+    return this.current;
+  }
+
+  /** `endpoint` failed: move on, unless a concurrent call already did */
+  private moveOn(endpoint: string): void {
+    if (this.current === endpoint) this.index = (this.index + 1) % this.endpoints.length;
+  }
+
+  /** One unary exchange with failover: `consume` reads the reply within the same per-attempt timeout. */
+  call<T>(path: string, opts: SendOptions, consume: (r: Reply) => Promise<T>): Promise<T> {
+    return this.exchange(path, () => opts, consume, false);
+  }
+
+  /**
+   * A long-lived request: `consume` reads the reply for as long as it lasts,
+   * under the member's liveness probes. A connection error, a 5xx, a member
+   * that stops answering, or an EtcdUnavailableError thrown by `consume`
+   * (e.g. a stream that ended early) run it again on the next endpoint with
+   * the options `opts()` gives then (a watch resumes from its next revision).
+   * After every endpoint failed in a row without a 200 reply:
+   * EtcdUnavailableError.
+   */
+  stream<T>(path: string, opts: () => SendOptions, consume: (r: Reply) => Promise<T>): Promise<T> {
+    return this.exchange(path, opts, consume, true);
+  }
+
+  private async exchange<T>(path: string, mk: () => SendOptions, consume: (r: Reply) => Promise<T>, stream: boolean): Promise<T> {
+    const first = mk();
+    const budgetEnd = first.budgetMs !== undefined ? now() + first.budgetMs : Infinity;
+    const n = this.endpoints.length;
+    let failures = 0;
+    let lastError: unknown;
+    while (failures < n) {
+      const opts = failures === 0 && lastError === undefined ? first : mk();
+      const remaining = budgetEnd - now();
+      if (remaining <= 0) break;
+      const endpoint = this.pick();
+      const r = await this.attempt(endpoint, path, opts, consume, stream ? null : Math.min(opts.timeoutMs ?? this.timeoutMs, remaining), failures === n - 1);
+      if (r.ok) return r.value;
+      lastError = r.error;
+      this.moveOn(endpoint);
+      failures = r.replied ? 0 : failures + 1;
+    }
+    const msg = lastError instanceof Error ? lastError.message : lastError === undefined ? `no time left of ${first.budgetMs} ms` : String(lastError);
     throw new EtcdUnavailableError(`no endpoint answered (${msg})`, this.endpoints.join(','), path, undefined, undefined, { cause: lastError });
   }
 
-  /** POST JSON, parse JSON; non-2xx -> EtcdError with the reply. */
-  async json<T>(path: string, body: unknown, opts: SendOptions = {}): Promise<T> {
-    const r = await this.send(path, { ...opts, body: JSON.stringify(body), contentType: 'application/json' });
-    const text = await r.body.text();
-    let parsed: unknown;
+  /**
+   * One request to one endpoint. Resolves { ok: false } for what another
+   * endpoint may do better; throws what it would not (the caller's abort, a
+   * 4xx, a bad reply). `replied`: a stream got its 200 before it failed.
+   */
+  private async attempt<T>(
+    endpoint: string,
+    path: string,
+    opts: SendOptions,
+    consume: (r: Reply) => Promise<T>,
+    timeoutMs: number | null,
+    last: boolean,
+  ): Promise<{ ok: true; value: T } | { ok: false; error: unknown; replied: boolean }> {
+    const ac = new AbortController();
+    const onAbort = () => ac.abort(opts.signal?.reason);
+    if (opts.signal?.aborted) throw opts.signal.reason ?? new DOMException('aborted', 'AbortError');
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    let failure: Error | null = null;
+    const fail = (e: Error) => {
+      if (failure) return;
+      failure = e;
+      ac.abort(e);
+    };
+    const stop =
+      timeoutMs === null
+        ? this.health.track(endpoint, this.liveness, fail)
+        : armTimeout(timeoutMs, () => fail(new EtcdUnavailableError(`no reply within ${Math.round(timeoutMs)} ms`, endpoint, path)));
+    let replied = false;
     try {
-      parsed = text ? JSON.parse(text) : {};
-    } catch {
-      throw new EtcdError(`HTTP ${r.status}: not JSON: ${text.slice(0, 200)}`, r.endpoint, path, r.status);
+      const res = await request(endpoint + path, {
+        method: opts.method ?? 'POST',
+        body: opts.body,
+        headers: opts.contentType ? { 'content-type': opts.contentType } : undefined,
+        signal: ac.signal,
+        dispatcher: timeoutMs === null && this.streamDispatcher ? this.streamDispatcher : this.dispatcher,
+        // ours govern: undici's own timers are coarse above 1 s
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
+      if (res.statusCode >= 500 && !last) {
+        const text = await res.body.text();
+        return { ok: false, error: new EtcdError(`HTTP ${res.statusCode}: ${text.slice(0, 200)}`, endpoint, path, res.statusCode), replied };
+      }
+      replied = timeoutMs === null && res.statusCode === 200;
+      return { ok: true, value: await consume({ status: res.statusCode, headers: res.headers, body: res.body, endpoint }) };
+    } catch (e) {
+      if (opts.signal?.aborted) throw e;
+      const why = failure ?? e;
+      if (why instanceof EtcdUnavailableError || isConnectionError(why)) return { ok: false, error: why, replied };
+      if (why instanceof EtcdError) throw why;
+      throw new EtcdError((e as Error).message, endpoint, path, undefined, undefined, { cause: e });
+    } finally {
+      stop();
+      opts.signal?.removeEventListener('abort', onAbort);
     }
-    if (r.status < 200 || r.status >= 300) {
-      const m = (parsed as { error?: string; message?: string }).message ?? (parsed as { error?: string }).error ?? text.slice(0, 200);
-      throw new EtcdError(`HTTP ${r.status}: ${m}`, r.endpoint, path, r.status, parsed);
-    }
-    return parsed as T;
   }
+
+  /** POST JSON, parse JSON; non-2xx -> EtcdError with the reply. */
+  json<T>(path: string, body: unknown, opts: SendOptions = {}): Promise<T> {
+    return this.call(path, { ...opts, body: JSON.stringify(body), contentType: 'application/json' }, async (r) => {
+      const text = await r.body.text();
+      let parsed: unknown;
+      try {
+        parsed = text ? JSON.parse(text) : {};
+      } catch {
+        throw new EtcdError(`HTTP ${r.status}: not JSON: ${text.slice(0, 200)}`, r.endpoint, path, r.status);
+      }
+      if (r.status < 200 || r.status >= 300) {
+        const m = (parsed as { error?: string; message?: string }).message ?? (parsed as { error?: string }).error ?? text.slice(0, 200);
+        throw new EtcdError(`HTTP ${r.status}: ${m}`, r.endpoint, path, r.status, parsed);
+      }
+      return parsed as T;
+    });
+  }
+}
+
+/**
+ * A Transport for the clients of an election with lease/TTL `ttlSeconds`:
+ * the timeouts of livenessFor(T), starting on endpoint `start`.
+ */
+export function electionTransport(endpoints: string[], ttlSeconds: number, o: { dispatcher?: Dispatcher; streamDispatcher?: Dispatcher; start?: number; health?: MemberHealth } = {}): Transport {
+  const { timeoutMs, liveness } = livenessFor(ttlSeconds);
+  return new Transport(endpoints, o.dispatcher, timeoutMs, o.streamDispatcher, { ...liveness, health: o.health }).startAt(o.start ?? 0);
+}
+
+/** Where a client named `id` starts: ids "<prefix><k>" (h1-m1, h1-m2 ...) go round the endpoints from a point set by the prefix. */
+export function spreadIndex(id: string, endpoints: number): number {
+  const m = /^(.*?)(\d+)$/.exec(id);
+  const prefix = m ? m[1] : id;
+  let h = 0x811c9dc5; // FNV-1a
+  for (let i = 0; i < prefix.length; i++) h = Math.imul(h ^ prefix.charCodeAt(i), 0x01000193) >>> 0;
+  return (h + (m ? Number(m[2]) : 0)) % Math.max(1, endpoints);
 }
 
 /** Split a streamed body into parsed JSON lines. */

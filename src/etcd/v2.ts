@@ -6,8 +6,8 @@
  *     -> 201 {"action":"create","node":{"key":"/master","value":"h1","ttl":2,"modifiedIndex":8,"createdIndex":8}}
  *     -> 412 {"errorCode":105,"message":"Key already exists","index":9}
  */
-import { EtcdError } from '../errors.ts';
-import { Transport } from './transport.ts';
+import { EtcdError, EtcdUnavailableError } from '../errors.ts';
+import { Transport, type Reply } from './transport.ts';
 
 export interface V2Node {
   key: string;
@@ -31,6 +31,13 @@ export interface V2ErrorBody {
   message: string;
   cause?: string;
   index: number;
+}
+
+/** v2 actions after which the key is gone */
+const VACATING = new Set(['expire', 'delete', 'compareAndDelete']);
+
+export function isVacatingAction(action: string): boolean {
+  return VACATING.has(action);
 }
 
 export const V2_KEY_NOT_FOUND = 100;
@@ -71,28 +78,34 @@ export class EtcdV2 {
     key: string,
     query: Record<string, string | number | boolean | undefined>,
     body: Record<string, string | number | boolean | undefined> | null,
-    opts: { signal?: AbortSignal; stream?: boolean } = {},
+    opts: { signal?: AbortSignal; stream?: boolean; timeoutMs?: number; budgetMs?: number } = {},
   ): Promise<{ reply: V2Event; etcdIndex: number }> {
     const qs = form(query);
     const path = keyPath(key) + (qs ? `?${qs}` : '');
-    const r = await this.transport.send(path, {
+    const send = {
       method,
       body: body ? form(body) : undefined,
       contentType: body ? 'application/x-www-form-urlencoded' : undefined,
       signal: opts.signal,
-      stream: opts.stream,
-    });
-    const text = await r.body.text();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new EtcdError(`HTTP ${r.status}: not JSON: ${text.slice(0, 200)}`, r.endpoint, path, r.status);
-    }
-    if (typeof (parsed as V2ErrorBody).errorCode === 'number') throw new EtcdV2Error(parsed as V2ErrorBody, r.endpoint, path, r.status);
-    if (r.status >= 300) throw new EtcdError(`HTTP ${r.status}: ${text.slice(0, 200)}`, r.endpoint, path, r.status);
-    const idx = Number(r.headers['x-etcd-index'] ?? 0);
-    return { reply: parsed as V2Event, etcdIndex: idx };
+      timeoutMs: opts.timeoutMs,
+      budgetMs: opts.budgetMs,
+    };
+    const read = async (r: Reply) => {
+      const text = await r.body.text();
+      // a wait cut short (member stopped, connection closed) says nothing: wait again elsewhere
+      if (!text && opts.stream && !opts.signal?.aborted) throw new EtcdUnavailableError('wait ended without an event', r.endpoint, path);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw new EtcdError(`HTTP ${r.status}: not JSON: ${text.slice(0, 200)}`, r.endpoint, path, r.status);
+      }
+      if (typeof (parsed as V2ErrorBody).errorCode === 'number') throw new EtcdV2Error(parsed as V2ErrorBody, r.endpoint, path, r.status);
+      if (r.status >= 300) throw new EtcdError(`HTTP ${r.status}: ${text.slice(0, 200)}`, r.endpoint, path, r.status);
+      const idx = Number(r.headers['x-etcd-index'] ?? 0);
+      return { reply: parsed as V2Event, etcdIndex: idx };
+    };
+    return opts.stream ? this.transport.stream(path, () => send, read) : this.transport.call(path, send, read);
   }
 
   /** prevExist=false create with a TTL: the seed's campaign. */
@@ -106,9 +119,13 @@ export class EtcdV2 {
     }
   }
 
-  /** refresh=true keep-alive: moves the index, fires no watch. prevValue makes it ours only. */
-  async refresh(key: string, ttl: number, prevValue?: string, signal?: AbortSignal): Promise<V2Node> {
-    const { reply } = await this.call('PUT', key, { refresh: true, prevExist: true, ttl, prevValue }, null, { signal });
+  /**
+   * refresh=true keep-alive: moves the index, fires no watch. prevValue makes
+   * it ours only. Each attempt waits Liveness.keepAliveTimeoutMs; `budgetMs`
+   * bounds them all.
+   */
+  async refresh(key: string, ttl: number, prevValue?: string, opts: { signal?: AbortSignal; budgetMs?: number } = {}): Promise<V2Node> {
+    const { reply } = await this.call('PUT', key, { refresh: true, prevExist: true, ttl, prevValue }, null, { ...opts, timeoutMs: this.transport.liveness.keepAliveTimeoutMs });
     return reply.node;
   }
 
@@ -128,7 +145,11 @@ export class EtcdV2 {
     }
   }
 
-  /** Wait for the next event on key at or after waitIndex (one event, then the request ends). */
+  /**
+   * Wait for the next event on key at or after waitIndex (one event, then the
+   * request ends). A member that fails or stops answering meanwhile: the same
+   * wait again on the next endpoint.
+   */
   async wait(key: string, waitIndex: number, signal: AbortSignal, recursive = false): Promise<V2Event> {
     const { reply } = await this.call('GET', key, { wait: true, waitIndex, recursive: recursive || undefined }, null, { signal, stream: true });
     return reply;

@@ -6,8 +6,8 @@
  *   const { id } = await c.leaseGrant(2);
  *   const won = await c.createIfAbsent('/master', 'h1-m1', id);
  */
-import { EtcdError } from '../errors.ts';
-import { b64, b64PrefixRangeEnd, decodeKv, unb64, type Kv, type RawKv } from './codec.ts';
+import { EtcdError, EtcdUnavailableError } from '../errors.ts';
+import { b64, b64PrefixRangeEnd, decodeKv, revAdd, unb64, type Kv, type RawKv } from './codec.ts';
 import { jsonLines, Transport } from './transport.ts';
 
 interface Header {
@@ -33,6 +33,32 @@ export interface WatchSpec {
 export interface WatchHandlers {
   onCreated?: (revision: string) => void;
   onEvents: (events: WatchEvent[], revision: string) => void;
+}
+
+type WatchMsg = {
+  result?: {
+    header?: Header;
+    watch_id?: string;
+    created?: boolean;
+    canceled?: boolean;
+    compact_revision?: string;
+    cancel_reason?: string;
+    events?: { type?: 'PUT' | 'DELETE'; kv: RawKv; prev_kv?: RawKv }[];
+  };
+  error?: { message?: string; grpc_code?: number };
+};
+
+/** The watch stream's request body: one create_request per watcher, from `next[i]` when known. */
+function watchBody(specs: WatchSpec[], next: (string | undefined)[]): string {
+  return specs
+    .map((w, i) => {
+      const create: Record<string, unknown> = { key: b64(w.key) };
+      if (w.prefix) create.range_end = b64PrefixRangeEnd(w.key);
+      if (next[i]) create.start_revision = next[i];
+      if (w.prevKv) create.prev_kv = true;
+      return JSON.stringify({ create_request: create });
+    })
+    .join('');
 }
 
 export interface Leader {
@@ -111,9 +137,13 @@ export class EtcdV3 {
     return { id: r.ID, ttl: Number(r.TTL ?? 0) };
   }
 
-  /** One keep-alive. Returns the TTL granted again, or 0 when the lease is gone. */
-  async leaseKeepAlive(id: string, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<number> {
-    const r = await this.transport.json<{ result?: { TTL?: string }; error?: unknown }>('/v3/lease/keepalive', { ID: id }, opts);
+  /**
+   * One keep-alive. Returns the TTL granted again, or 0 when the lease is
+   * gone. Each attempt waits Liveness.keepAliveTimeoutMs (well below the
+   * lease) before it moves to the next endpoint; `budgetMs` bounds them all.
+   */
+  async leaseKeepAlive(id: string, opts: { signal?: AbortSignal; budgetMs?: number; timeoutMs?: number } = {}): Promise<number> {
+    const r = await this.transport.json<{ result?: { TTL?: string }; error?: unknown }>('/v3/lease/keepalive', { ID: id }, { timeoutMs: this.transport.liveness.keepAliveTimeoutMs, ...opts });
     if (r.error) throw new EtcdError(`keepalive: ${JSON.stringify(r.error)}`, this.transport.current, '/v3/lease/keepalive', 200, r);
     return Number(r.result?.TTL ?? 0);
   }
@@ -129,9 +159,8 @@ export class EtcdV3 {
   }
 
   /**
-   * Watch a key (or prefix) from `startRevision`. Resolves when the stream
-   * ends (signal aborted, or the server closed it); rejects on errors,
-   * including a compacted start revision.
+   * Watch a key (or prefix) from `startRevision`. Resolves when the signal
+   * aborts; rejects on errors, including a compacted start revision.
    */
   watch(key: string, opts: { startRevision?: string; prefix?: boolean; signal: AbortSignal; prevKv?: boolean }, h: WatchHandlers): Promise<void> {
     return this.watchMany([{ key, startRevision: opts.startRevision, prefix: opts.prefix, prevKv: opts.prevKv }], opts.signal, h);
@@ -140,64 +169,71 @@ export class EtcdV3 {
   /**
    * Several watchers on one stream (one connection): the gateway reads every
    * create_request in the request body. onCreated fires once all exist.
+   * When the stream's member fails or stops answering, the stream re-opens on
+   * the next endpoint from each watcher's next revision (the last delivered
+   * event's + 1): no event lost or repeated, onCreated not fired again.
+   * Resolves when the signal aborts.
    */
   async watchMany(specs: WatchSpec[], signal: AbortSignal, h: WatchHandlers): Promise<void> {
-    const body = specs
-      .map((w) => {
-        const create: Record<string, unknown> = { key: b64(w.key) };
-        if (w.prefix) create.range_end = b64PrefixRangeEnd(w.key);
-        if (w.startRevision) create.start_revision = w.startRevision;
-        if (w.prevKv) create.prev_kv = true;
-        return JSON.stringify({ create_request: create });
-      })
-      .join('');
-    const r = await this.transport.send('/v3/watch', { body, contentType: 'application/json', signal, stream: true });
-    if (r.status !== 200) {
-      const text = await r.body.text();
-      throw new EtcdError(`watch HTTP ${r.status}: ${text.slice(0, 200)}`, r.endpoint, '/v3/watch', r.status);
-    }
-    type Msg = {
-      result?: { header?: Header; created?: boolean; canceled?: boolean; compact_revision?: string; cancel_reason?: string; events?: { type?: 'PUT' | 'DELETE'; kv: RawKv; prev_kv?: RawKv }[] };
-      error?: { message?: string; grpc_code?: number };
-    };
-    let created = 0;
-    try {
-      for await (const msg of jsonLines<Msg>(r.body)) {
-        if (msg.error) throw new EtcdError(`watch: ${msg.error.message ?? JSON.stringify(msg.error)}`, r.endpoint, '/v3/watch', 200, msg);
-        const res = msg.result;
-        if (!res) continue;
-        const rev = res.header?.revision ?? '0';
-        if (res.compact_revision && res.compact_revision !== '0') {
-          throw new EtcdError(`watch start revision compacted (compact_revision ${res.compact_revision})`, r.endpoint, '/v3/watch', 200, msg);
-        }
-        if (res.canceled) throw new EtcdError(`watch canceled: ${res.cancel_reason ?? ''}`, r.endpoint, '/v3/watch', 200, msg);
-        if (res.created && ++created === specs.length) h.onCreated?.(rev);
-        if (res.events?.length) {
-          h.onEvents(
-            res.events.map((e) => ({ type: e.type === 'DELETE' ? 'DELETE' : 'PUT', kv: decodeKv(e.kv), ...(e.prev_kv ? { prevKv: decodeKv(e.prev_kv) } : {}) })),
-            rev,
-          );
-        }
+    const next = specs.map((w) => w.startRevision);
+    let announced = false;
+    await this.transport.stream('/v3/watch', () => ({ body: watchBody(specs, next), contentType: 'application/json', signal }), async (r) => {
+      if (r.status !== 200) {
+        const text = await r.body.text();
+        throw new EtcdError(`watch HTTP ${r.status}: ${text.slice(0, 200)}`, r.endpoint, '/v3/watch', r.status);
       }
-    } catch (e) {
-      if (signal.aborted) return;
-      throw e;
-    }
+      // watch id -> spec: the server answers the create requests in order
+      const ids = new Map<string, number>();
+      try {
+        for await (const msg of jsonLines<WatchMsg>(r.body)) {
+          if (msg.error) throw new EtcdError(`watch: ${msg.error.message ?? JSON.stringify(msg.error)}`, r.endpoint, '/v3/watch', 200, msg);
+          const res = msg.result;
+          if (!res) continue;
+          const rev = res.header?.revision ?? '0';
+          if (res.compact_revision && res.compact_revision !== '0') {
+            throw new EtcdError(`watch start revision compacted (compact_revision ${res.compact_revision})`, r.endpoint, '/v3/watch', 200, msg);
+          }
+          if (res.canceled) throw new EtcdError(`watch canceled: ${res.cancel_reason ?? ''}`, r.endpoint, '/v3/watch', 200, msg);
+          const wid = res.watch_id ?? '0';
+          if (res.created) {
+            const i = ids.size;
+            ids.set(wid, i);
+            next[i] ??= revAdd(rev, 1);
+            if (ids.size === specs.length && !announced) {
+              announced = true;
+              h.onCreated?.(rev);
+            }
+          }
+          if (res.events?.length) {
+            const events = res.events.map((e): WatchEvent => ({ type: e.type === 'DELETE' ? 'DELETE' : 'PUT', kv: decodeKv(e.kv), ...(e.prev_kv ? { prevKv: decodeKv(e.prev_kv) } : {}) }));
+            const i = ids.get(wid);
+            if (i !== undefined) next[i] = revAdd(events[events.length - 1].kv.modRevision, 1);
+            h.onEvents(events, rev);
+          }
+        }
+      } catch (e) {
+        if (signal.aborted) return;
+        throw e;
+      }
+      if (!signal.aborted) throw new EtcdUnavailableError('watch stream ended', r.endpoint, '/v3/watch');
+    });
   }
 
-  /** Blocks until this lease's candidate key is the oldest under `name`. */
+  /**
+   * Blocks until this lease's candidate key is the oldest under `name`. On a
+   * failed or hung member it campaigns again on the next endpoint with the
+   * same lease: etcd finds the key it made and keeps its place in the queue.
+   */
   async campaign(name: string, lease: string, value: string, signal: AbortSignal): Promise<Leader> {
-    const r = await this.transport.send('/v3/election/campaign', {
-      body: JSON.stringify({ name: b64(name), lease, value: b64(value) }),
-      contentType: 'application/json',
-      signal,
-      stream: true,
+    const body = JSON.stringify({ name: b64(name), lease, value: b64(value) });
+    return this.transport.stream('/v3/election/campaign', () => ({ body, contentType: 'application/json', signal }), async (r) => {
+      const text = await r.body.text();
+      if (!text && r.status === 200) throw new EtcdUnavailableError('campaign reply ended early', r.endpoint, '/v3/election/campaign');
+      const parsed = JSON.parse(text || '{}') as { leader?: { name: string; key: string; rev: string; lease: string }; error?: string; message?: string };
+      if (r.status !== 200 || !parsed.leader) throw new EtcdError(`campaign HTTP ${r.status}: ${parsed.message ?? parsed.error ?? text.slice(0, 200)}`, r.endpoint, '/v3/election/campaign', r.status, parsed);
+      const l = parsed.leader;
+      return { name: unb64(l.name), key: unb64(l.key), rev: l.rev, lease: l.lease };
     });
-    const text = await r.body.text();
-    const parsed = JSON.parse(text || '{}') as { leader?: { name: string; key: string; rev: string; lease: string }; error?: string; message?: string };
-    if (r.status !== 200 || !parsed.leader) throw new EtcdError(`campaign HTTP ${r.status}: ${parsed.message ?? parsed.error ?? text.slice(0, 200)}`, r.endpoint, '/v3/election/campaign', r.status, parsed);
-    const l = parsed.leader;
-    return { name: unb64(l.name), key: unb64(l.key), rev: l.rev, lease: l.lease };
   }
 
   async resign(leader: Leader, signal?: AbortSignal): Promise<void> {
@@ -215,24 +251,22 @@ export class EtcdV3 {
     }
   }
 
-  /** Stream of leaders as each one appears; ends when the signal aborts. */
+  /** Stream of leaders as each one appears (again after a re-open on another member); ends when the signal aborts. */
   async observe(name: string, signal: AbortSignal, onLeader: (kv: Kv) => void): Promise<void> {
-    const r = await this.transport.send('/v3/election/observe', {
-      body: JSON.stringify({ name: b64(name) }),
-      contentType: 'application/json',
-      signal,
-      stream: true,
-    });
-    if (r.status !== 200) throw new EtcdError(`observe HTTP ${r.status}: ${(await r.body.text()).slice(0, 200)}`, r.endpoint, '/v3/election/observe', r.status);
-    try {
-      for await (const msg of jsonLines<{ result?: { kv?: RawKv }; error?: { message?: string } }>(r.body)) {
-        if (msg.error) throw new EtcdError(`observe: ${msg.error.message ?? JSON.stringify(msg.error)}`, r.endpoint, '/v3/election/observe', 200, msg);
-        if (msg.result?.kv) onLeader(decodeKv(msg.result.kv));
+    const body = JSON.stringify({ name: b64(name) });
+    await this.transport.stream('/v3/election/observe', () => ({ body, contentType: 'application/json', signal }), async (r) => {
+      if (r.status !== 200) throw new EtcdError(`observe HTTP ${r.status}: ${(await r.body.text()).slice(0, 200)}`, r.endpoint, '/v3/election/observe', r.status);
+      try {
+        for await (const msg of jsonLines<{ result?: { kv?: RawKv }; error?: { message?: string } }>(r.body)) {
+          if (msg.error) throw new EtcdError(`observe: ${msg.error.message ?? JSON.stringify(msg.error)}`, r.endpoint, '/v3/election/observe', 200, msg);
+          if (msg.result?.kv) onLeader(decodeKv(msg.result.kv));
+        }
+      } catch (e) {
+        if (signal.aborted) return;
+        throw e;
       }
-    } catch (e) {
-      if (signal.aborted) return;
-      throw e;
-    }
+      if (!signal.aborted) throw new EtcdUnavailableError('observe stream ended', r.endpoint, '/v3/election/observe');
+    });
   }
 
   /** Status of the endpoint the transport is on: raft leader and this member's id. */

@@ -17,7 +17,7 @@ import { createInterface } from 'node:readline';
 import { Agent as Dispatcher } from 'undici';
 import { now } from '../clock.ts';
 import { BACKENDS, type BackendName, type Role, type WorkerCommand, type WorkerEventName } from '../events.ts';
-import { Transport } from '../etcd/transport.ts';
+import { electionTransport, spreadIndex, Transport } from '../etcd/transport.ts';
 import { EtcdV3 } from '../etcd/v3.ts';
 import { EtcdV2 } from '../etcd/v2.ts';
 import { V3LeaseMaster } from '../election/v3-lease.ts';
@@ -143,7 +143,8 @@ async function runMaster(v: Record<string, string | boolean | undefined>): Promi
   const host = String(v.host);
   const id = String(v.id ?? `${host}-m${process.pid}`);
   const emit = emitter(host, 'master', id);
-  const transport = new Transport(s.endpoints);
+  // masters start spread over the members (by id) and time out a hung one well inside T
+  const transport = electionTransport(s.endpoints, s.ttl, { start: spreadIndex(id, s.endpoints.length) });
   const seed = s.seedKeys ? seedRecorder(new EtcdV2(transport), host, id) : null;
   const master: Master =
     s.backend === 'v2-ttl'
@@ -187,7 +188,7 @@ async function runAgents(count: number, v: Record<string, string | boolean | und
     // stream; v2: the current wait); connections: 1 makes it a plain Client, not a Pool
     const own = new Dispatcher({ keepAliveTimeout: 60_000, connections: 1 });
     dispatchers.push(own);
-    const transport = new Transport(s.endpoints, shared, 5000, own).startAt(i);
+    const transport = electionTransport(s.endpoints, s.ttl, { dispatcher: shared, streamDispatcher: own, start: i });
     const seed = s.seedKeys ? seedRecorder(new EtcdV2(seedTransport), host, id) : null;
     const agent: AgentLoop =
       s.backend === 'v2-ttl'
