@@ -82,6 +82,7 @@ export async function headless(config: Config, o: HeadlessOptions = {}): Promise
   if (o.json === '-') process.stdout.write(json);
   else if (o.json !== undefined) writeFileSync(o.json, json);
   io.err(`results: ${session.results.dir}`);
+  if (failure && term.exitCode === null) io.err(`etcd-election-bench: ${oneLine(failure)}`);
   if (term.exitCode !== null) return term.exitCode;
   if (failure) return failure instanceof BenchError ? failure.exitCode : 1;
   return report.ok ? 0 : 1;
