@@ -19,8 +19,10 @@ export interface MasterWatchPanelProps {
   activeMaster: string | null;
   watch: readonly MasterWatchLine[];
   masterPath: string;
-  /** fault time of the current/last failover: watch lines after it show "+N ms" */
+  /** fault time of the current/last failover: watch lines after it (until the round ended) show "+N ms" */
   faultAt: number | null;
+  /** when that round ended (null: still running); later lines are not timed from its fault */
+  faultUntil?: number | null;
   width: number;
   height: number;
   focused?: boolean;
@@ -43,7 +45,7 @@ export function orderMasters(masters: readonly MasterRow[], activeMaster: string
   return [ordered[active], ...ordered.slice(0, active), ...ordered.slice(active + 1)];
 }
 
-export function MasterWatchPanel({ masters, activeMaster, watch, masterPath, faultAt, width, height, focused, scroll = 0 }: MasterWatchPanelProps) {
+export function MasterWatchPanel({ masters, activeMaster, watch, masterPath, faultAt, faultUntil = null, width, height, focused, scroll = 0 }: MasterWatchPanelProps) {
   const { c } = useTheme();
   const w = innerWidth(width);
   const { masterLines, tailLines } = masterWatchLines(masters.length, height);
@@ -72,7 +74,7 @@ export function MasterWatchPanel({ masters, activeMaster, watch, masterPath, fau
         {rows.map((l, i) => (
           <Text key={`${l.rev}-${i}`} wrap="truncate-end" color={c(l.type === 'DELETE' ? 'red' : l.value === activeMaster ? 'green' : undefined)}>
             {`${fmtClock(l.t)} ${l.type.padEnd(6)} ${(l.value ?? '').padEnd(valueWidth)} rev ${l.rev.padEnd(5)}`}
-            {faultAt !== null && l.t >= faultAt ? ` +${fmtMsUnit(l.t - faultAt)}` : ''}
+            {faultAt !== null && l.t >= faultAt && (faultUntil === null || l.t <= faultUntil) ? ` +${fmtMsUnit(l.t - faultAt)}` : ''}
           </Text>
         ))}
       </Box>

@@ -45,6 +45,7 @@ export function Panels({ state, hosts, logLines, layout: L, focus, offsets, logV
       watch={state.watch}
       masterPath={state.config.masterPath}
       faultAt={state.failover?.tf ?? null}
+      faultUntil={state.failover?.endedAt ?? null}
       width={L.mastersWidth}
       height={L.split ? L.top : L.masters}
       focused={focus === 1}

@@ -29,7 +29,7 @@ export interface SummaryPanelProps {
 const ROUND_COLUMNS: Column<RoundResult>[] = [
   { header: '#', cell: (r) => String(r.round), align: 'right' },
   { header: 'fault', cell: (r) => r.fault, drop: 1 },
-  { header: 'old -> new', cell: (r) => `${r.oldMaster ?? '?'} -> ${r.newMaster ?? '?'}`, flex: true, min: 8 },
+  { header: 'old -> new', cell: (r) => (r.outcome === 'none' ? `${r.oldMaster ?? '?'} kept its lease` : `${r.oldMaster ?? '?'} -> ${r.newMaster ?? '?'}`), flex: true, min: 8 },
   { header: 'failover', cell: (r) => fmtMs(r.failoverMs), align: 'right', colour: (r) => (r.ok ? undefined : 'red') },
   { header: 'detect', cell: (r) => fmtMs(r.detectMs), align: 'right', drop: 3 },
   { header: 'election', cell: (r) => fmtMs(r.electionMs), align: 'right', drop: 4 },
@@ -69,26 +69,35 @@ function statColumns(label: string): Column<StatRow>[] {
   ];
 }
 
-function statRows(rounds: readonly RoundResult[], summary: RunSummary | null): StatRow[] {
+type FaultSummary = Pick<RunSummary, 'agentNotifyMs' | 'agentRegetMs'>;
+
+function rowsFor(rounds: readonly RoundResult[], summary: FaultSummary | null, tag: string): StatRow[] {
   const st = roundStats(rounds);
   const trend = (f: (r: RoundResult) => number | null) => rounds.map(f);
   return [
-    { name: 'failover ms', d: st.failoverMs, trend: trend((r) => r.failoverMs) },
-    { name: 'detect ms', d: st.detectMs, trend: trend((r) => r.detectMs) },
-    { name: 'election ms', d: st.electionMs, trend: trend((r) => r.electionMs) },
-    { name: 'dual-leader ms', d: st.dualLeaderMs, trend: trend((r) => r.dualLeaderMs) },
+    { name: `failover ms${tag}`, d: st.failoverMs, trend: trend((r) => r.failoverMs) },
+    { name: `detect ms${tag}`, d: st.detectMs, trend: trend((r) => r.detectMs) },
+    { name: `election ms${tag}`, d: st.electionMs, trend: trend((r) => r.electionMs) },
+    { name: `dual-leader ms${tag}`, d: st.dualLeaderMs, trend: trend((r) => r.dualLeaderMs) },
     // every agent of every round when the session sent its summary; else the rounds' own percentiles
     ...(summary
       ? [
-          { name: 'agent notify ms', d: summary.agentNotifyMs, trend: trend((r) => r.agents.notifyMs.p50) },
-          { name: 'agent re-get ms', d: summary.agentRegetMs, trend: trend((r) => r.agents.regetMs.p50) },
+          { name: `agent notify ms${tag}`, d: summary.agentNotifyMs, trend: trend((r) => r.agents.notifyMs.p50) },
+          { name: `agent re-get ms${tag}`, d: summary.agentRegetMs, trend: trend((r) => r.agents.regetMs.p50) },
         ]
       : [
-          { name: 'notify p50 ms', d: st.agentNotifyP50, trend: trend((r) => r.agents.notifyMs.p50) },
-          { name: 'notify p99 ms', d: st.agentNotifyP99, trend: trend((r) => r.agents.notifyMs.p99) },
-          { name: 're-get p99 ms', d: st.agentRegetP99, trend: trend((r) => r.agents.regetMs.p99) },
+          { name: `notify p50 ms${tag}`, d: st.agentNotifyP50, trend: trend((r) => r.agents.notifyMs.p50) },
+          { name: `notify p99 ms${tag}`, d: st.agentNotifyP99, trend: trend((r) => r.agents.notifyMs.p99) },
+          { name: `re-get p99 ms${tag}`, d: st.agentRegetP99, trend: trend((r) => r.agents.regetMs.p99) },
         ]),
-  ].filter((s) => s.d.n > 0 || s.name === 'failover ms');
+  ].filter((s) => s.d.n > 0 || s.name === `failover ms${tag}`);
+}
+
+/** The distributions over rounds; grouped by fault when the rounds mix faults (a kill and a term are not one distribution). */
+function statRows(rounds: readonly RoundResult[], summary: RunSummary | null): StatRow[] {
+  const faults = [...new Set(rounds.map((r) => r.fault))];
+  if (faults.length <= 1) return rowsFor(rounds, summary, '');
+  return faults.flatMap((f) => rowsFor(rounds.filter((r) => r.fault === f), summary?.byFault?.[f] ?? null, ` ${f}`));
 }
 
 export interface SummaryLayout {
@@ -112,7 +121,9 @@ export function summaryLayout(rounds: readonly RoundResult[], summary: RunSummar
   const statLines = Math.max(0, Math.min(stats.length + 1, lines - 3));
   const wide = w >= 130;
   const histLines = wide ? statLines : Math.max(0, lines - 3 - statLines - Math.min(rounds.length, 4));
-  const failovers = rounds.filter((r) => r.ok).map((r) => r.failoverMs).filter((v): v is number => v !== null);
+  // the histogram is of the newest round's fault: faults are not mixed
+  const fault = rounds[rounds.length - 1]?.fault;
+  const failovers = rounds.filter((r) => r.ok && r.fault === fault).map((r) => r.failoverMs).filter((v): v is number => v !== null);
   const buckets = histLines >= 3 && failovers.length >= 2 ? histogram(failovers, { buckets: Math.min(histLines - 1, 8) }) : [];
   const roundLines = Math.max(1, lines - 1 - statLines - (wide || buckets.length === 0 ? 0 : buckets.length + 1));
   return { roundLines, stats: stats.slice(0, Math.max(0, statLines - 1)), buckets, wide, statW: wide ? Math.min(90, w - 36) : w };
@@ -135,7 +146,7 @@ export function SummaryPanel({ rounds, width, height, focused, scroll = 0, summa
   const histogramBox =
     buckets.length > 0 ? (
       <Box flexDirection="column" marginLeft={wide ? 2 : 0}>
-        <Text bold>failover histogram</Text>
+        <Text bold>{`failover histogram${new Set(rounds.map((r) => r.fault)).size > 1 ? ` (${rounds[rounds.length - 1].fault})` : ''}`}</Text>
         <HistogramRows buckets={buckets} width={wide ? w - statW - 2 : w} />
       </Box>
     ) : null;
