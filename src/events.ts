@@ -88,7 +88,7 @@ export interface FaultRules {
   /** the old master winning again after it stepped down counts as the new master (etcd-leader) */
   oldMayWin: boolean;
   /** extra figures the round reports */
-  figures: readonly ('dualLeaderMs' | 'staleLeaderMs' | 'recoveryMs')[];
+  figures: readonly ('dualLeaderMs' | 'staleLeaderMs' | 'recoveryMs' | 'split')[];
 }
 
 /** One round of the JSON contract (DESIGN §6). */
@@ -112,6 +112,14 @@ export interface RoundResult {
   agents: { count: number; notified: number; lost: number; notifyMs: Distribution; regetMs: Distribution };
   /** etcd-leader only: the surviving master's first successful keep-alive after the fault */
   recoveryMs?: number | null;
+  /**
+   * Where a lease-expiry failover's time went (kill, pause): the old master's lease left at the
+   * fault (T minus the time since its last acknowledged keep-alive was sent), etcd's expiry lag
+   * (that lease deadline to the DELETE the control node's watch saw; etcd 3.4 checks expiry every
+   * 500 ms), detection (the DELETE to the first candidate's notification), election (that to the
+   * new master); they add up to failoverMs. A part whose order is unknown is null (see notes).
+   */
+  split?: { leaseRemainingMs: number | null; expiryLagMs: number | null; detectionMs: number | null; electionMs: number | null };
   /** what happened: a new master took over, or the master kept its lease (a pause shorter than T) */
   outcome: 'failover' | 'none' | null;
   /** things the figures cannot say by themselves, e.g. "detection came from a watch that lagged the campaign" */

@@ -43,8 +43,9 @@ export function FailoverPanel({ failover: f, now, width, height, focused }: Fail
     `${`${know}/${total}`.padStart(counterW)} know ${f.newMaster ?? 'new master'} · ${notified} notified`;
   const barW = Math.max(4, Math.min(40, w - labelW - 2 - tailText(p.total, p.total, p.total).length - 1));
   const rows = p.hosts.length > 1 ? [...p.hosts, { host: 'all', total: p.total, know: p.know, notified: p.notified }] : p.hosts;
-  const room = Math.max(0, innerLines(height) - 2);
   const result = f.result;
+  const split = result?.split;
+  const room = Math.max(0, innerLines(height) - 2 - (split ? 1 : 0));
   return (
     <Panel index={3} title="Failover" info={`round ${f.round}`} focused={focused} width={width} height={height}>
       <Text wrap="truncate-end">
@@ -61,6 +62,11 @@ export function FailoverPanel({ failover: f, now, width, height, focused }: Fail
         {f.electedAt !== null && f.detectAt !== null ? ` · election ${fmtMsUnit(f.electedAt - f.detectAt)}` : ''}
         {f.stepdownAt !== null ? ` · old master stepped down ${since(f.stepdownAt)}` : ''}
       </Text>
+      {split ? (
+        <Text wrap="truncate-end" dimColor>
+          {`where it went: lease left ${fmtMsUnit(split.leaseRemainingMs)} · etcd expiry lag ${fmtMsUnit(split.expiryLagMs)} · detection ${fmtMsUnit(split.detectionMs)} · election ${fmtMsUnit(split.electionMs)}`}
+        </Text>
+      ) : null}
       {p.total === 0 ? <Text dimColor>no agents were running at the fault</Text> : null}
       {rows.slice(0, room).map((h) => (
         <Text key={h.host} wrap="truncate-end">

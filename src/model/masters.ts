@@ -33,7 +33,7 @@ export function setMaster(m: RunModel, id: string, patch: Partial<MasterRow>, t:
   const prev = m.masters.get(id);
   const row: MasterRow = prev
     ? { ...prev, ...patch }
-    : { id, host, pid: null, state: 'starting', since: t, lastRefresh: null, refreshFailing: false, reason: null, electedAt: null, electedRev: null, ...patch };
+    : { id, host, pid: null, state: 'starting', since: t, lastRefresh: null, keepAliveSentAt: null, refreshFailing: false, reason: null, electedAt: null, electedRev: null, ...patch };
   if (prev && patch.state !== undefined && patch.state !== prev.state) row.since = t;
   m.masters.set(id, row);
   if (row.state === 'dead') m.pruneDeadMasters();
@@ -80,7 +80,7 @@ export function onMasterEvent(m: RunModel, w: WorkerEvent, t: number, notes: Not
       set({ state: 'candidate' });
       return;
     case 'elected': {
-      set({ state: 'master', reason: null, refreshFailing: false, lastRefresh: t, electedAt: t, electedRev: w.rev ?? null });
+      set({ state: 'master', reason: null, refreshFailing: false, lastRefresh: t, keepAliveSentAt: null, electedAt: t, electedRev: w.rev ?? null });
       setActive(m, w.id, w.rev ?? null);
       return note('info', `elected master${w.rev ? ` at rev ${w.rev}` : ''}${since(m, t)}`);
     }
@@ -91,7 +91,7 @@ export function onMasterEvent(m: RunModel, w: WorkerEvent, t: number, notes: Not
       return;
     }
     case 'refresh':
-      set({ lastRefresh: t, refreshFailing: false });
+      set({ lastRefresh: t, keepAliveSentAt: t - (typeof w.ms === 'number' ? w.ms : 0), refreshFailing: false });
       return;
     case 'refresh-failed':
       set({ refreshFailing: true });

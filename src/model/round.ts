@@ -65,6 +65,10 @@ export class RoundState {
   cancelled: string | null = null;
   /** the fault's verb, as its event named it ("SIGKILL") */
   verb: string | null = null;
+  /** send time of the old master's last acknowledged keep-alive before the fault */
+  lastKeepAliveSent: number | null = null;
+  /** the control node's watch saw the master key go (after the fault) */
+  deleteAt: number | null = null;
   private agents = new Map<string, AgentTrack>();
   private hosts = new Map<string, HostTrack>();
   private lost = new Set<string>();
@@ -80,6 +84,8 @@ export class RoundState {
     readonly expected: ReadonlyMap<string, string>,
     /** expected agents already gone at the start */
     goneAtStart: Iterable<string>,
+    /** the lease / key TTL, ms (null: unknown) */
+    readonly ttlMs: number | null = null,
   ) {
     this.tf = startedAt;
     this.target = oldMaster ?? '?';
@@ -111,6 +117,8 @@ export class RoundState {
     if (e.id === this.oldMaster && !(this.rules.oldMayWin && e.ev === 'elected' && tc >= this.tf)) {
       if (e.ev === 'stepdown' && this.oldStepdown === null && tc >= this.tf) this.oldStepdown = tc;
       if (e.ev === 'exit') this.oldExited = true;
+      // a refresh event comes at the acknowledgement; `ms` is how long it took since it was sent
+      if (e.ev === 'refresh' && tc <= this.tf) this.lastKeepAliveSent = tc - (typeof e.ms === 'number' ? e.ms : 0);
       if (e.ev === 'refresh' && tc > this.tf) {
         this.oldRefresh ??= tc;
         if (this.healedAt !== null && tc > this.healedAt) this.oldRefreshAfterHeal ??= tc;
@@ -127,6 +135,31 @@ export class RoundState {
     if (e.ev === 'stepdown' && e.reason !== 'term' && e.reason !== 'stop' && tc >= this.tf && !this.flap) {
       this.flap = `the new master ${e.id} stepped down (${String(e.reason)}) during the round: its keep-alives stalled (etcd overloaded?)`;
     }
+  }
+
+  /** the control node's own watch: the first DELETE after the fault */
+  onWatch(type: 'PUT' | 'DELETE', t: number): void {
+    if (type === 'DELETE' && t >= this.tf && this.faultSet) this.deleteAt ??= t;
+  }
+
+  /** where a lease-expiry failover's time went (see RoundResult.split); null parts when their order is unknown */
+  private split(notes: string[]): NonNullable<RoundResult['split']> {
+    const deadline = this.lastKeepAliveSent !== null && this.ttlMs !== null ? this.lastKeepAliveSent + this.ttlMs : null;
+    const elected = this.elected?.t ?? null;
+    const part = (from: number | null, to: number | null, what: string): number | null => {
+      if (from === null || to === null) return null;
+      if (to < from) {
+        notes.push(`${what}: order unknown (${(from - to).toFixed(1)} ms apart in two streams)`);
+        return null;
+      }
+      return to - from;
+    };
+    return {
+      leaseRemainingMs: deadline === null ? null : deadline - this.tf,
+      expiryLagMs: part(deadline, this.deleteAt, 'expiry lag'),
+      detectionMs: part(this.deleteAt, this.detectAt, 'detection after the DELETE'),
+      electionMs: part(this.detectAt, elected, 'election'),
+    };
   }
 
   /** an agent's event; ignored unless the agent is expected */
@@ -270,6 +303,7 @@ export class RoundState {
       dualLeaderMs,
       staleLeaderMs,
       ...(figures.includes('recoveryMs') ? { recoveryMs: this.oldRefresh === null ? null : this.oldRefresh - this.tf } : {}),
+      ...(figures.includes('split') && st.outcome !== 'none' ? { split: this.split(notes) } : {}),
       agents: { count: this.expected.size, notified: notify.length, lost: this.lost.size, notifyMs: distribution(notify), regetMs: distribution(reget) },
       outcome: st.complete ? st.outcome : null,
       ...(notes.length > 0 ? { notes } : {}),

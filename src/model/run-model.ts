@@ -122,6 +122,7 @@ export class RunModel {
       }
       case 'watch':
         onWatch(this, e.line);
+        this.round?.onWatch(e.line.type, e.line.t);
         if (e.line.rev) this.cluster = { ...this.cluster, revision: maxRev(this.cluster.revision, e.line.rev) };
         say('debug', 'watch', `${e.line.type} ${this.config.masterPath}${e.line.value !== null ? ` = ${e.line.value}` : ''} rev ${e.line.rev}`);
         break;
@@ -226,7 +227,9 @@ export class RunModel {
     for (const [id, a] of this.agents) if (a.alive) this.baseline.set(id, a.host);
     const gone = [...this.baseline.keys()].filter((id) => !this.agents.get(id)?.alive);
     const old = e.oldMaster !== undefined ? e.oldMaster : this.active;
-    this.round = new RoundState(e.round, e.fault, e.rules ?? DEFAULT_RULES, t, old, new Map(this.baseline), gone);
+    const ttlMs = this.config.ttl === null ? null : this.config.ttl * 1000;
+    this.round = new RoundState(e.round, e.fault, e.rules ?? DEFAULT_RULES, t, old, new Map(this.baseline), gone, ttlMs);
+    this.round.lastKeepAliveSent = old ? (this.masters.get(old)?.keepAliveSentAt ?? null) : null;
   }
 
   private onFault(e: Extract<BenchEvent, { kind: 'fault' }>, t: number): void {

@@ -78,6 +78,8 @@ export interface MasterRow {
   /** control time of the last state change */
   since: number;
   lastRefresh: number | null;
+  /** send time of its last acknowledged keep-alive (the ack time minus the event's `ms`) */
+  keepAliveSentAt: number | null;
   refreshFailing: boolean;
   reason: string | null;
   /** when it was last elected, and the revision (v2: index) its claim was made at */

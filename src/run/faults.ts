@@ -85,7 +85,7 @@ const kill: FaultRow = {
   what: 'SIGKILL the active master: its key expires after T',
   needsStandby: true,
   needsEmbedded: false,
-  rules: () => ({ expect: 'failover', oldMasterAfter: 'dead', waitOldStepdown: false, oldMayWin: false, figures: [] }),
+  rules: () => ({ expect: 'failover', oldMasterAfter: 'dead', waitOldStepdown: false, oldMayWin: false, figures: ['split'] }),
   inject: (ctx) => signalled(ctx, 'SIGKILL'),
   restore: restartOld,
 };
@@ -111,7 +111,7 @@ const pause: FaultRow = {
     const p = pauseSeconds(s);
     // shorter than T - R: the lease cannot run out; longer than T + 0.5 s: it must; between: either
     const expect = p < s.ttl - s.refresh ? 'none' : p > s.ttl + EXPIRY_CHECK_S ? 'failover' : 'either';
-    return { expect, oldMasterAfter: 'paused', waitOldStepdown: true, oldMayWin: false, figures: ['dualLeaderMs', 'staleLeaderMs'] };
+    return { expect, oldMasterAfter: 'paused', waitOldStepdown: true, oldMayWin: false, figures: ['dualLeaderMs', 'staleLeaderMs', 'split'] };
   },
   async inject(ctx) {
     const handle = ctx.old.handle;

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import type { BenchEvent, RoundResult } from '../events.ts';
 
 export const ROUNDS_CSV_HEADER =
-  'round,fault,fault_at,old_master,new_master,failover_ms,detect_ms,election_ms,dual_leader_ms,agents,agents_notified,notify_p50_ms,notify_p99_ms,notify_max_ms,reget_p50_ms,reget_p99_ms,ok,error';
+  'round,fault,fault_at,old_master,new_master,failover_ms,detect_ms,election_ms,dual_leader_ms,agents,agents_notified,notify_p50_ms,notify_p99_ms,notify_max_ms,reget_p50_ms,reget_p99_ms,ok,error,' +
+  'outcome,stale_leader_ms,agents_lost,lease_left_ms,expiry_lag_ms,detection_ms,split_election_ms';
 
 const f = (n: number | null): string => (n === null ? '' : n.toFixed(3));
 const q = (s: string | null | undefined): string => (s == null ? '' : /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
@@ -36,6 +37,13 @@ export function roundCsvLine(r: RoundResult): string {
     f(r.agents.regetMs.p99),
     r.ok,
     q(r.error ?? ''),
+    r.outcome ?? '',
+    f(r.staleLeaderMs ?? null),
+    r.agents.lost ?? '',
+    f(r.split?.leaseRemainingMs ?? null),
+    f(r.split?.expiryLagMs ?? null),
+    f(r.split?.detectionMs ?? null),
+    f(r.split?.electionMs ?? null),
   ].join(',');
 }
 

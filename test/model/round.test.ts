@@ -101,3 +101,43 @@ test('Given the new master steps down during the round (it flapped): the round i
   assert.equal(res.ok, false);
   assert.match(res.error!, /new master m2 stepped down \(deadline\)/);
 });
+
+test('Given a kill: the failover splits into lease left, expiry lag, detection and election, adding up to it', () => {
+  const m = new RunModel();
+  // T known (the config event), the old master's keep-alive before the fault
+  for (const e of [
+    { kind: 'config', endpoints: [], backend: 'v3-lease', ttl: 2, refresh: 0.5, runId: 'r', masterPath: '/master', t: 0 } as BenchEvent,
+    ev(9000, 'master', 'm1', 'elected', { rev: '5' }),
+    ev(9000, 'master', 'm2', 'lost', { master: 'm1' }),
+    ev(9700, 'master', 'm1', 'refresh', { ms: 2 }), // sent at 9698: its deadline 11698
+    { kind: 'round-start', round: 1, fault: 'kill', rules: FAULTS.kill.rules(SETTINGS), oldMaster: 'm1', t: 9990 } as BenchEvent,
+    { kind: 'fault', round: 1, fault: 'kill', verb: 'SIGKILL', target: 'm1', host: 'h', pid: 1, t: 10_000 } as BenchEvent,
+    { kind: 'watch', line: { type: 'DELETE', value: null, prev: 'm1', rev: '9', t: 11_950 } } as BenchEvent,
+    ev(11_953, 'master', 'm2', 'notified'),
+    ev(11_970, 'master', 'm2', 'elected', { rev: '10' }),
+  ])
+    m.apply(e);
+  const r = result(m);
+  assert.deepEqual(r.split, { leaseRemainingMs: 1698, expiryLagMs: 252, detectionMs: 3, electionMs: 17 });
+  const parts = r.split!.leaseRemainingMs! + r.split!.expiryLagMs! + r.split!.detectionMs! + r.split!.electionMs!;
+  assert.equal(parts, r.failoverMs);
+});
+
+test('Given a DELETE seen after the candidate noticed (two streams): that part of the split is null and the round says why', () => {
+  const m = new RunModel();
+  for (const e of [
+    { kind: 'config', endpoints: [], backend: 'v3-lease', ttl: 2, refresh: 0.5, runId: 'r', masterPath: '/master', t: 0 } as BenchEvent,
+    ev(9000, 'master', 'm1', 'elected', { rev: '5' }),
+    ev(9700, 'master', 'm1', 'refresh', { ms: 2 }),
+    { kind: 'round-start', round: 1, fault: 'kill', rules: FAULTS.kill.rules(SETTINGS), oldMaster: 'm1', t: 9990 } as BenchEvent,
+    { kind: 'fault', round: 1, fault: 'kill', verb: 'SIGKILL', target: 'm1', host: 'h', pid: 1, t: 10_000 } as BenchEvent,
+    ev(11_953, 'master', 'm2', 'notified'),
+    { kind: 'watch', line: { type: 'DELETE', value: null, prev: 'm1', rev: '9', t: 11_960 } } as BenchEvent,
+    ev(11_970, 'master', 'm2', 'elected', { rev: '10' }),
+  ])
+    m.apply(e);
+  const r = result(m);
+  assert.equal(r.split!.detectionMs, null);
+  assert.ok(r.notes!.some((n) => /detection after the DELETE: order unknown/.test(n)), JSON.stringify(r.notes));
+  assert.ok(r.failoverMs! > 0);
+});

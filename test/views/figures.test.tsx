@@ -77,3 +77,12 @@ describe('the summary groups distributions by fault', () => {
     assert.match(f, /failover ms\s+2\s+2014/);
   });
 });
+
+describe('where a failover went', () => {
+  test("a finished kill round's panel shows its split", () => {
+    const split = { leaseRemainingMs: 1698, expiryLagMs: 252, detectionMs: 3, electionMs: 17 };
+    const s = run([...fault(tf), ...failover(tf, 10), roundEnd(roundResult(1, 1970, { faultAt: tf, split }), tf + 2500)]);
+    const f = frame(render(<FailoverPanel failover={s.failover} now={tf + 99_999} width={120} height={9} />));
+    assert.match(f, /where it went: lease left 1698 ms · etcd expiry lag 252 ms · detection 3\.0 ms · election 17\.0 ms/);
+  });
+});

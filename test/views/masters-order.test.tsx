@@ -32,6 +32,7 @@ describe('Masters panel too short for every master', () => {
       state: id === active ? 'master' : 'candidate',
       since: T0,
       lastRefresh: null,
+      keepAliveSentAt: null,
       refreshFailing: false,
       reason: null,
       electedAt: null,
