@@ -133,3 +133,19 @@ test('Ctrl-C in the first second, while the embedded cluster starts: no data dir
   await waitFor('the data dir to go', async () => !(await readdir(dir)).some((n) => n.startsWith('etcd-bench-')), 10_000);
   await nothingLeft(dir);
 });
+
+for (const sig of ['SIGTERM', 'SIGHUP'] as const) {
+  test(`${sig} to the console behaves like quit: the terminal comes back, nothing is left`, { skip }, async (t) => {
+    const { term, dir } = await console_(t);
+    await term.waitForText(ready, 90_000);
+    const pid = await term.pid();
+    const t0 = performance.now();
+    process.kill(pid, sig);
+    await term.waitForExit(15_000);
+    const ms = performance.now() - t0;
+    assert.ok(ms < 5000, `${sig} to exit took ${ms.toFixed(0)} ms`);
+    await nothingLeft(dir);
+    // the alternate screen was left: the shell's screen is back (the dashboard's key bar is gone)
+    assert.doesNotMatch(await term.capture(), /q quit/);
+  });
+}

@@ -45,6 +45,21 @@ describe('session edges', () => {
     assert.ok(s.model.active);
   });
 
+  test('kill aimed at the master the dialog named: another active master means nothing is done', async (t) => {
+    const s = await openTestSession(t, etcd, { agents: 2, masterPath: '/aimed' });
+    const events: BenchEvent[] = [];
+    s.subscribe((e) => events.push(e));
+    await s.startMasters();
+    await s.startAgents();
+    const active = s.model.active!;
+    const other = [...s.model.masters.keys()].find((id) => id !== active)!;
+    await assert.rejects(s.kill(other), new RegExp(`the active master is now ${active}, not ${other}: nothing was done`));
+    assert.equal(events.filter((e) => e.kind === 'fault').length, 0, 'no fault was injected');
+    await s.kill(active);
+    const f = events.find((e) => e.kind === 'fault');
+    assert.ok(f && f.kind === 'fault' && f.target === active, 'the kill hit the master that was named');
+  });
+
   test('close() during a round returns within 5 s and restarts nothing', async (t) => {
     const s = await openTestSession(t, etcd, { agents: 5, masterPath: '/close-mid' });
     const events: BenchEvent[] = [];
