@@ -124,10 +124,11 @@ export class Session implements DashboardActions, EventSource {
    * stopAll() abort. A cancelled action resolves (undefined): being stopped
    * is not a failure.
    */
-  private action<T>(name: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+  private action<T>(name: string, fn: (signal: AbortSignal) => Promise<T>, o: { stoppable?: boolean } = {}): Promise<T | undefined> {
     if (this.root.signal.aborted) return Promise.reject(new WaitAborted('stopped: the session is closed'));
     const c = childOf(this.root.signal);
-    this.actions.add(c);
+    // stopAll() stops workers and what drives them; bringing the session up is only for close()
+    if (o.stoppable !== false) this.actions.add(c);
     const run = async (): Promise<T | undefined> => {
       try {
         if (c.signal.aborted) throw new WaitAborted(`stopped: ${String(c.signal.reason)}`);
@@ -156,7 +157,7 @@ export class Session implements DashboardActions, EventSource {
    */
   async start(): Promise<void> {
     try {
-      await this.action('start-up', (signal) => this.startUp(signal));
+      await this.action('start-up', (signal) => this.startUp(signal), { stoppable: false });
       if (this.root.signal.aborted) throw new WaitAborted('stopped: the session closed while starting');
     } catch (e) {
       await this.close().catch(() => {});
