@@ -67,6 +67,8 @@ const APT = {
   sshd: ['openssh-server'],
   'ssh-keygen': ['openssh-client'],
   tmux: ['tmux'],
+  chromium: ['chromium'],
+  ip: ['iproute2'],
 };
 
 function ensureTools(tools) {
@@ -99,7 +101,8 @@ export function ensureReady(need = {}) {
   ensureNodeModules();
   const tools = [];
   if (need.etcd || need.testTools) tools.push('etcd', 'etcdctl');
-  if (need.testTools) tools.push('sshd', 'ssh-keygen', 'tmux');
+  // the report renders in a real headless browser; partitions use network namespaces
+  if (need.testTools) tools.push('sshd', 'ssh-keygen', 'tmux', 'chromium', 'ip');
   ensureTools(tools);
 }
 
