@@ -1,0 +1,80 @@
+/**
+ * One gRPC channel (one HTTP/2 connection) to one etcd member: etcd 3.4
+ * serves gRPC on its plain client port, so `http://127.0.0.1:2379` is dialled
+ * as `127.0.0.1:2379` without TLS (`https://` endpoints use TLS).
+ *
+ *   const m = new GrpcMember('http://127.0.0.1:2379');
+ *   const { kvs, revision } = await m.range('/master');   // kvs: Kv[], revision: "42"
+ *   const call = m.watch();                               // Watch.Watch, bidi
+ *
+ * Liveness: HTTP/2 keepalive pings every KEEPALIVE_TIME_MS; an unanswered
+ * one closes the connection after KEEPALIVE_TIMEOUT_MS, failing every call on
+ * it (UNAVAILABLE), so a member that accepts but never answers (SIGSTOP, a
+ * hung disk) costs at most KEEPALIVE_TIME_MS + KEEPALIVE_TIMEOUT_MS = 1.5 s.
+ * etcd allows pings only every 5 s (--grpc-keepalive-min-time) unless it sent
+ * data in between; the watch hub asks for a progress reply every
+ * PROGRESS_EVERY_MS to supply that data (without it etcd closes the
+ * connection with GOAWAY "too_many_pings" after three pings).
+ */
+import * as grpc from '@grpc/grpc-js';
+import { EtcdError } from '../../errors.ts';
+import { b64PrefixRangeEnd } from '../codec.ts';
+import type { Kv } from '../codec.ts';
+import { kvOf, RANGE, WATCH, type WatchRequest, type WatchResponse } from './protos.ts';
+
+export const KEEPALIVE_TIME_MS = 500;
+export const KEEPALIVE_TIMEOUT_MS = 1000;
+/** one progress request per stream this often keeps etcd's ping policy satisfied (see above) */
+export const PROGRESS_EVERY_MS = 200;
+/** a unary call (Range) that takes longer fails with DEADLINE_EXCEEDED */
+export const UNARY_TIMEOUT_MS = 2000;
+
+const CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  'grpc.keepalive_time_ms': KEEPALIVE_TIME_MS,
+  'grpc.keepalive_timeout_ms': KEEPALIVE_TIMEOUT_MS,
+  // a restarted member is dialled again within a second, not after grpc's 1..120 s backoff
+  'grpc.initial_reconnect_backoff_ms': 100,
+  'grpc.max_reconnect_backoff_ms': 1000,
+  // one channel per member and process: never share a connection with another GrpcMember
+  'grpc.use_local_subchannel_pool': 1,
+};
+
+/** `http://host:port` -> grpc-js target and credentials */
+function target(endpoint: string): { address: string; creds: grpc.ChannelCredentials } {
+  const u = new URL(endpoint);
+  return { address: u.host, creds: u.protocol === 'https:' ? grpc.credentials.createSsl() : grpc.credentials.createInsecure() };
+}
+
+export class GrpcMember {
+  private readonly client: grpc.Client;
+
+  constructor(readonly endpoint: string) {
+    const t = target(endpoint);
+    this.client = new grpc.Client(t.address, t.creds, CHANNEL_OPTIONS);
+  }
+
+  /**
+   * KV.Range of one key or a prefix, linearizable. Rejects with EtcdError
+   * (body: {code} = the gRPC status code) on any failure, DEADLINE_EXCEEDED
+   * after `timeoutMs`.
+   */
+  range(key: string, opts: { prefix?: boolean; timeoutMs?: number } = {}): Promise<{ kvs: Kv[]; revision: string }> {
+    const req = { key: Buffer.from(key), range_end: opts.prefix ? Buffer.from(b64PrefixRangeEnd(key), 'base64') : undefined };
+    const deadline = Date.now() + (opts.timeoutMs ?? UNARY_TIMEOUT_MS);
+    return new Promise((resolve, reject) => {
+      this.client.makeUnaryRequest(RANGE.path, RANGE.requestSerialize, RANGE.responseDeserialize, req, { deadline }, (err, res) => {
+        if (err || !res) reject(new EtcdError(err?.details || err?.message || 'no reply', this.endpoint, RANGE.path, undefined, { code: err?.code }, { cause: err }));
+        else resolve({ kvs: (res.kvs ?? []).map(kvOf), revision: res.header?.revision ?? '0' });
+      });
+    });
+  }
+
+  /** A new Watch.Watch stream (it carries any number of watchers). */
+  watch(): grpc.ClientDuplexStream<WatchRequest, WatchResponse> {
+    return this.client.makeBidiStreamRequest(WATCH.path, WATCH.requestSerialize, WATCH.responseDeserialize);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
