@@ -151,7 +151,6 @@ export class Session implements DashboardActions, EventSource {
 
   private async init(): Promise<void> {
     const st = this.settings;
-    if (st.agentMode === 'multiplexed') throw new ConfigError('agent_mode = multiplexed is not built yet (it needs the cluster\'s TLS listener); use own', 'agent_mode');
     for (const w of this.config.warnings) this.log('warn', w);
     if (st.endpoints === 'embedded') {
       const running = await runningCluster().catch(() => null);
@@ -356,6 +355,7 @@ export class Session implements DashboardActions, EventSource {
       id,
     ];
     if (st.seedKeys) args.push('--seed-keys');
+    if (kind[0] === 'agents' && st.agentMode !== 'own') args.push('--agent-mode', st.agentMode);
     return args;
   }
 

@@ -19,8 +19,13 @@ import { isAbsolute, resolve } from 'node:path';
 import { BACKENDS, FAULTS, type BackendName, type FaultKind } from '../events.ts';
 import { ConfigError } from '../errors.ts';
 
-export type AgentMode = 'own' | 'multiplexed';
-export const AGENT_MODES: readonly AgentMode[] = ['own', 'multiplexed'];
+export type AgentMode = 'own' | 'grpc';
+export const AGENT_MODES: readonly AgentMode[] = ['own', 'grpc'];
+
+/** Why an agent mode cannot serve a backend, or null when it can. */
+export function agentModeConflict(mode: AgentMode, backend: BackendName): string | null {
+  return mode === 'grpc' && backend === 'v2-ttl' ? 'grpc agents need a v3 backend (etcd v2 has no gRPC API)' : null;
+}
 
 export interface Settings {
   /** 'embedded' (the local 3-member cluster) or etcd client URLs, e.g. ['http://10.0.0.1:2379'] */
@@ -138,6 +143,12 @@ function bool(raw: string): boolean {
   if (['true', 'yes', '1'].includes(v)) return true;
   if (['false', 'no', '0'].includes(v)) return false;
   throw new Invalid();
+}
+
+/** agent_mode: own | grpc; the retired value gets its own answer */
+function agentMode(raw: string): AgentMode {
+  if (raw.toLowerCase() === 'multiplexed') throw new Invalid(`one of ${AGENT_MODES.join(', ')} ("multiplexed" is now grpc: one gRPC watch stream per etcd member)`);
+  return oneOf(raw, AGENT_MODES);
 }
 
 /** An etcd key path: '/x', no whitespace, no trailing or doubled slash. */
@@ -324,8 +335,8 @@ const SPECS = [
     flag: 'agent-mode',
     arg: 'M',
     expect: `one of ${AGENT_MODES.join(', ')}`,
-    help: 'own: one connection per agent; multiplexed: shared watch streams (needs https)',
-    parse: (raw) => oneOf(raw, AGENT_MODES),
+    help: 'own: one connection per agent; grpc: one shared gRPC watch stream per etcd member (v3 backends)',
+    parse: agentMode,
   }),
   spec({
     key: 'identity',
@@ -461,9 +472,8 @@ export function checkSettings(s: Settings, sources: Sources): string[] {
   if (s.fault === 'etcd-leader' && s.endpoints !== 'embedded') {
     throw conflict(s, sources, 'fault', 'endpoints', 'the etcd-leader fault needs the embedded cluster (it kills and restarts a member)');
   }
-  if (s.agentMode === 'multiplexed' && s.endpoints !== 'embedded' && !s.endpoints.some((e) => e.startsWith('https:'))) {
-    throw conflict(s, sources, 'agentMode', 'endpoints', 'multiplexed agents need https:// endpoints (the etcd gateway speaks HTTP/2 only over TLS)');
-  }
+  const modeConflict = agentModeConflict(s.agentMode, s.backend);
+  if (modeConflict) throw conflict(s, sources, 'agentMode', 'backend', modeConflict);
 
   const warnings: string[] = [];
   if (s.ttl < 2 && s.backend !== 'v2-ttl') {
