@@ -5,6 +5,7 @@
  *
  *   const m = new GrpcMember('http://127.0.0.1:2379');
  *   const { kvs, revision } = await m.range('/master');   // kvs: Kv[], revision: "42"
+ *   const { ranges, revision } = await m.rangeAll([{ key: '/master' }, { key: '/ego_conf' }]);  // one Txn
  *   const call = m.watch();                               // Watch.Watch, bidi
  *
  * Liveness: HTTP/2 keepalive pings every KEEPALIVE_TIME_MS; an unanswered
@@ -17,10 +18,11 @@
  * connection with GOAWAY "too_many_pings" after three pings).
  */
 import * as grpc from '@grpc/grpc-js';
+import type { MethodDefinition } from '@grpc/proto-loader';
 import { EtcdError } from '../../errors.ts';
 import { b64PrefixRangeEnd } from '../codec.ts';
 import type { Kv } from '../codec.ts';
-import { kvOf, RANGE, WATCH, type WatchRequest, type WatchResponse } from './protos.ts';
+import { decodeWatchResponse, kvOf, RANGE, TXN, WATCH, type RangeRequest, type WatchRequest, type WatchResponse } from './protos.ts';
 
 export const KEEPALIVE_TIME_MS = 500;
 export const KEEPALIVE_TIMEOUT_MS = 1000;
@@ -38,6 +40,10 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   // one channel per member and process: never share a connection with another GrpcMember
   'grpc.use_local_subchannel_pool': 1,
 };
+
+function rangeRequest(r: { key: string; prefix?: boolean }): RangeRequest {
+  return { key: Buffer.from(r.key), range_end: r.prefix ? Buffer.from(b64PrefixRangeEnd(r.key), 'base64') : undefined };
+}
 
 /** `http://host:port` -> grpc-js target and credentials */
 function target(endpoint: string): { address: string; creds: grpc.ChannelCredentials } {
@@ -58,20 +64,34 @@ export class GrpcMember {
    * (body: {code} = the gRPC status code) on any failure, DEADLINE_EXCEEDED
    * after `timeoutMs`.
    */
-  range(key: string, opts: { prefix?: boolean; timeoutMs?: number } = {}): Promise<{ kvs: Kv[]; revision: string }> {
-    const req = { key: Buffer.from(key), range_end: opts.prefix ? Buffer.from(b64PrefixRangeEnd(key), 'base64') : undefined };
-    const deadline = Date.now() + (opts.timeoutMs ?? UNARY_TIMEOUT_MS);
+  async range(key: string, opts: { prefix?: boolean; timeoutMs?: number } = {}): Promise<{ kvs: Kv[]; revision: string }> {
+    const res = await this.unary(RANGE, rangeRequest({ key, prefix: opts.prefix }), opts.timeoutMs);
+    return { kvs: (res.kvs ?? []).map(kvOf), revision: res.header?.revision ?? '0' };
+  }
+
+  /**
+   * Several ranges read at one revision (one KV.Txn without compares): one
+   * call instead of one per range, and a consistent snapshot. Errors as range().
+   */
+  async rangeAll(ranges: { key: string; prefix?: boolean }[], timeoutMs?: number): Promise<{ ranges: Kv[][]; revision: string }> {
+    const res = await this.unary(TXN, { success: ranges.map((r) => ({ request_range: rangeRequest(r) })) }, timeoutMs);
+    const out = ranges.map((_, i) => (res.responses?.[i]?.response_range?.kvs ?? []).map(kvOf));
+    return { ranges: out, revision: res.header?.revision ?? '0' };
+  }
+
+  private unary<Req, Res>(m: MethodDefinition<Req, Res>, req: Req, timeoutMs = UNARY_TIMEOUT_MS): Promise<Res> {
+    const deadline = Date.now() + timeoutMs;
     return new Promise((resolve, reject) => {
-      this.client.makeUnaryRequest(RANGE.path, RANGE.requestSerialize, RANGE.responseDeserialize, req, { deadline }, (err, res) => {
-        if (err || !res) reject(new EtcdError(err?.details || err?.message || 'no reply', this.endpoint, RANGE.path, undefined, { code: err?.code }, { cause: err }));
-        else resolve({ kvs: (res.kvs ?? []).map(kvOf), revision: res.header?.revision ?? '0' });
+      this.client.makeUnaryRequest(m.path, m.requestSerialize, m.responseDeserialize, req, { deadline }, (err, res) => {
+        if (err || !res) reject(new EtcdError(err?.details || err?.message || 'no reply', this.endpoint, m.path, undefined, { code: err?.code }, { cause: err }));
+        else resolve(res);
       });
     });
   }
 
   /** A new Watch.Watch stream (it carries any number of watchers). */
   watch(): grpc.ClientDuplexStream<WatchRequest, WatchResponse> {
-    return this.client.makeBidiStreamRequest(WATCH.path, WATCH.requestSerialize, WATCH.responseDeserialize);
+    return this.client.makeBidiStreamRequest(WATCH.path, WATCH.requestSerialize, decodeWatchResponse);
   }
 
   close(): void {
