@@ -28,6 +28,18 @@ export const KEEPALIVE_TIME_MS = 500;
 export const KEEPALIVE_TIMEOUT_MS = 1000;
 /** one progress request per stream this often keeps etcd's ping policy satisfied (see above) */
 export const PROGRESS_EVERY_MS = 200;
+/**
+ * HTTP/2 flow-control window of the stream and the connection, bytes etcd may
+ * send ahead of our reading (64 KiB by default). etcd queues at most 128
+ * replies per watch stream and parks the watchers behind them as "victims",
+ * which wait for its 100 ms resync once the revision has moved on (the new
+ * master's PUT follows the DELETE within ms): with 64 KiB the last of 3,300
+ * watchers on a stream got the DELETE ~1 s late. 1 MiB holds the DELETE and
+ * the PUT for ~4,000 watchers (~90 + ~150 B each); ego_conf (1 KiB each) is
+ * paced. Not wider: a keepalive ping's answer queues behind this much data,
+ * and with 16 MiB a busy agents process timed it out during a fan-out.
+ */
+export const FLOW_CONTROL_WINDOW = 1024 * 1024;
 /** a unary call (Range) that takes longer fails with DEADLINE_EXCEEDED */
 export const UNARY_TIMEOUT_MS = 2000;
 
@@ -39,6 +51,7 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.max_reconnect_backoff_ms': 1000,
   // one channel per member and process: never share a connection with another GrpcMember
   'grpc.use_local_subchannel_pool': 1,
+  'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW,
 };
 
 function rangeRequest(r: { key: string; prefix?: boolean }): RangeRequest {

@@ -18,7 +18,7 @@
  * is gone; or any other cancel) is dropped and its target told to read again.
  * Notes about breaks go to `onNote`, once per stream, not once per watcher:
  *
- *   watch stream on http://127.0.0.1:22379 broke (14 UNAVAILABLE: Connection dropped); 3334 watchers move to http://127.0.0.1:32379
+ *   watch stream on http://127.0.0.1:22379 broke (14 UNAVAILABLE: Connection dropped); 6668 watchers move to http://127.0.0.1:32379
  */
 import type { ClientDuplexStream } from '@grpc/grpc-js';
 import { b64PrefixRangeEnd, revAdd } from '../codec.ts';
@@ -106,7 +106,8 @@ class MemberStream {
     call.on('data', (r: WatchResponse) => {
       if (this.call === call) this.reply(r);
     });
-    call.on('error', (e: Error & { code?: number; details?: string }) => this.broken(call, `${e.code ?? ''} ${e.message}`.trim()));
+    // grpc-js's message reads "14 UNAVAILABLE: Connection dropped"
+    call.on('error', (e: Error) => this.broken(call, e.message));
     call.on('end', () => this.broken(call, 'stream ended'));
     for (const w of this.watchers.values()) call.write(w.createRequest());
     this.timer = setInterval(() => this.tick(call), PROGRESS_EVERY_MS);
