@@ -90,9 +90,17 @@ class GrpcAgent implements WatchTarget {
     if (here !== undefined) this.member = here;
     for (const w of this.watchers) this.hub.cancel(w);
     this.watchers = [];
-    // a compaction is the normal way to lose a watcher's history: no error for it
-    if (!compacted) this.f.emit('error', { message: reason });
-    void this.read();
+    void this.reread(reason, compacted);
+  }
+
+  private async reread(reason: string, compacted: boolean): Promise<void> {
+    // a compaction is the normal way to lose a watcher's history: read at once, no error;
+    // any other cancel (etcd refused the watch) is an error, and not retried in a tight loop
+    if (!compacted) {
+      this.f.emit('error', { message: reason });
+      await sleep(200 + Math.random() * 300, this.signal);
+    }
+    await this.read();
   }
 }
 
