@@ -7,7 +7,7 @@
  *   --refresh: refresh must be shorter than ttl, or the key expires between keep-alives: refresh = 3, ttl = 2 (conf/bench.conf:3)
  */
 import { ConfigError } from '../errors.ts';
-import { confName, pauseSeconds, settingToRaw, type SettingKey, type Settings, type Sources } from './settings.ts';
+import { agentModeConflict, confName, pauseSeconds, settingToRaw, type SettingKey, type Settings, type Sources } from './settings.ts';
 
 const RANK = (where: string): number => (where.startsWith('--') ? 2 : where === 'default' ? 0 : 1);
 
@@ -45,9 +45,8 @@ export function checkSettings(s: Settings, sources: Sources): string[] {
   if (s.fault === 'etcd-leader' && s.endpoints !== 'embedded') {
     throw conflict(s, sources, 'fault', 'endpoints', 'the etcd-leader fault needs the embedded cluster (it kills and restarts a member)');
   }
-  if (s.agentMode === 'multiplexed' && s.endpoints !== 'embedded' && !s.endpoints.some((e) => e.startsWith('https:'))) {
-    throw conflict(s, sources, 'agentMode', 'endpoints', 'multiplexed agents need https:// endpoints (the etcd gateway speaks HTTP/2 only over TLS)');
-  }
+  const modeConflict = agentModeConflict(s.agentMode, s.backend);
+  if (modeConflict) throw conflict(s, sources, 'agentMode', 'backend', modeConflict);
 
   const warnings: string[] = [];
   if (s.ttl < 2 && s.backend !== 'v2-ttl') {

@@ -20,8 +20,19 @@ import { bool, decimal, endpoints, integer, Invalid, keyPath, knownHostsFile, on
 
 export type { ParseContext } from './values.ts';
 
-export type AgentMode = 'own' | 'multiplexed';
-export const AGENT_MODES: readonly AgentMode[] = ['own', 'multiplexed'];
+export type AgentMode = 'own' | 'grpc';
+export const AGENT_MODES: readonly AgentMode[] = ['own', 'grpc'];
+
+/** Why an agent mode cannot serve a backend, or null when it can. */
+export function agentModeConflict(mode: AgentMode, backend: BackendName): string | null {
+  return mode === 'grpc' && backend === 'v2-ttl' ? 'grpc agents need a v3 backend (etcd v2 has no gRPC API)' : null;
+}
+
+/** agent_mode: own | grpc; the retired value gets its own answer */
+function agentMode(raw: string): AgentMode {
+  if (raw.toLowerCase() === 'multiplexed') throw new Invalid(`one of ${AGENT_MODES.join(', ')} ("multiplexed" is now grpc: one gRPC watch stream per etcd member)`);
+  return oneOf(raw, AGENT_MODES);
+}
 
 export interface Settings {
   /** 'embedded' (the local 3-member cluster) or etcd client URLs, e.g. ['http://10.0.0.1:2379'] */
@@ -237,8 +248,8 @@ const SPECS = [
     flag: 'agent-mode',
     arg: 'M',
     expect: `one of ${AGENT_MODES.join(', ')}`,
-    help: 'own: one connection per agent; multiplexed: shared watch streams (needs https)',
-    parse: (raw) => oneOf(raw, AGENT_MODES),
+    help: 'own: one connection per agent; grpc: one shared gRPC watch stream per etcd member (v3 backends)',
+    parse: agentMode,
   }),
   spec({
     key: 'identity',

@@ -1,9 +1,13 @@
 /**
  * Agents: get the master and ego_conf, watch, re-get when the master changes
- * (DESIGN §3). One loop per agent, each on its own connection (the seed ran
- * one curl per agent). "got-master" means both the master key and an
- * ego_conf written by that master (mod revision >= the master's create
- * revision) were read: an agent never reports the old master's config.
+ * (DESIGN §3). The rules (when an agent is notified, when it has got the
+ * master) are written once here; a transport feeds them reads and watch
+ * events: each agent's own HTTP connection (`own` mode, the seed's one curl
+ * per agent: V3OwnAgent, V2TtlAgent) or a gRPC stream per etcd member shared
+ * by the agents of a process (`grpc` mode, grpc-agents.ts). "got-master"
+ * means both the master key and an ego_conf written by that master (mod
+ * revision >= the master's create revision) were read: an agent never
+ * reports the old master's config.
  *
  *   {"ev":"notified","id":"h2-a17",...}   {"ev":"got-master","id":"h2-a17","master":"h1-m2",...}
  */
@@ -23,20 +27,18 @@ interface Known {
   created: string;
 }
 
-/** Bookkeeping every backend's agent shares: rounds, notified/got events, seed records. */
-abstract class AgentBase implements AgentLoop {
+/** Bookkeeping every agent shares: rounds, notified/got events, seed records. */
+export abstract class AgentState {
   protected known: Known | null = null;
   private round = 0;
   private since = now();
   private notifiedSinceGot = true;
 
   constructor(
-    protected readonly s: ElectionSettings,
-    protected readonly emit: Emit,
+    readonly s: ElectionSettings,
+    readonly emit: Emit,
     protected readonly seed: SeedRecorder | null,
   ) {}
-
-  abstract run(signal: AbortSignal): Promise<void>;
 
   protected notified(): void {
     if (this.notifiedSinceGot) return;
@@ -61,34 +63,106 @@ abstract class AgentBase implements AgentLoop {
     this.known = null;
     this.notified();
   }
+}
 
-  /** retry a failing loop without spinning */
-  protected async guard(signal: AbortSignal, body: () => Promise<void>): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        await body();
-        if (!signal.aborted) throw new Error('watch ended');
-      } catch (e) {
-        if (signal.aborted) return;
-        this.emit('error', { message: (e as Error).message });
-        await sleep(200 + Math.random() * 300, signal);
-      }
+/**
+ * Run `body` (read, then watch until the stream ends) again and again until
+ * the signal aborts; a failure is emitted as 'error' and followed by a pause
+ * of 200-500 ms, so a dead etcd is not hammered.
+ */
+export async function retryLoop(signal: AbortSignal, emit: Emit, body: () => Promise<void>): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      await body();
+      if (!signal.aborted) throw new Error('watch ended');
+    } catch (e) {
+      if (signal.aborted) return;
+      emit('error', { message: (e as Error).message });
+      await sleep(200 + Math.random() * 300, signal);
     }
   }
 }
 
 /**
- * A v3 agent follows both the master and ego_conf on one watch stream (its
- * own connection): the master key goes (DELETE) -> notified; the next master
- * arrives as a PUT, and its ego_conf as the PUT after it, in revision order,
- * with no extra request and no second connection during the failover.
+ * What a v3 backend's master is, seen from an agent: the range it reads and
+ * watches, and how a read or an event of that range moves the master.
  */
-abstract class V3Follower extends AgentBase {
+export interface MasterView {
+  readonly key: string;
+  readonly prefix: boolean;
+  /** after a read of the range: the master now (null: none) */
+  reset(kvs: Kv[]): Kv | null;
+  /** after one watch event of the range: the master now */
+  apply(e: WatchEvent): Kv | null;
+}
+
+/** v3-lease: the master is the master key. Stateless, so one serves every agent of a process. */
+class LeaseView implements MasterView {
+  readonly prefix = false;
+  constructor(readonly key: string) {}
+  reset(kvs: Kv[]): Kv | null {
+    return kvs[0] ?? null;
+  }
+  apply(e: WatchEvent): Kv | null {
+    return e.type === 'DELETE' ? null : e.kv;
+  }
+}
+
+/**
+ * v3-election: the leader is the oldest key under `<name>/` (what etcd's
+ * Observe computes on the server). Agents keep that set themselves from the
+ * watch: /v3/election/observe through the JSON gateway lost leader changes
+ * for a few of 200 concurrent observers in our runs. One per agent.
+ */
+class ElectionView implements MasterView {
+  readonly prefix = true;
+  private keys = new Map<string, Kv>();
+  constructor(readonly key: string) {}
+  reset(kvs: Kv[]): Kv | null {
+    this.keys = new Map(kvs.map((kv) => [kv.key, kv]));
+    return oldest(this.keys);
+  }
+  apply(e: WatchEvent): Kv | null {
+    if (e.type === 'DELETE') this.keys.delete(e.kv.key);
+    else if (!this.keys.has(e.kv.key)) this.keys.set(e.kv.key, e.kv);
+    return oldest(this.keys);
+  }
+}
+
+function oldest(keys: Map<string, Kv>): Kv | null {
+  let best: Kv | null = null;
+  for (const kv of keys.values()) if (!best || revCmp(kv.createRevision, best.createRevision) < 0) best = kv;
+  return best;
+}
+
+/** A maker of the master view for each agent of one process (the lease view is shared). */
+export function masterViews(s: ElectionSettings): () => MasterView {
+  if (s.backend === 'v3-election') return () => new ElectionView(electionPrefix(s.masterPath));
+  const shared = new LeaseView(s.masterPath);
+  return () => shared;
+}
+
+/** One read of everything an agent follows (both linearizable range reads). */
+export interface V3Snapshot {
+  /** the kvs of the master view's range */
+  master: Kv[];
+  ego: Kv | null;
+}
+
+/**
+ * The v3 agent's rules, whatever carries its reads and watch events (its own
+ * HTTP stream, or a gRPC stream shared with the other agents of its process):
+ * the master key goes (DELETE) -> notified; the next master arrives as a
+ * PUT, and its ego_conf as the PUT after it; got-master once both are in,
+ * the ego_conf written by that master after it took the key.
+ */
+export class V3Follower extends AgentState {
   private current: Kv | null = null;
-  private ego: { by: string | null; rev: string } = { by: null, rev: '0' };
+  private egoBy: string | null = null;
+  private egoRev = '0';
 
   constructor(
-    protected readonly etcd: EtcdV3,
+    readonly view: MasterView,
     s: ElectionSettings,
     emit: Emit,
     seed: SeedRecorder | null,
@@ -96,29 +170,28 @@ abstract class V3Follower extends AgentBase {
     super(s, emit, seed);
   }
 
-  /** read the current master; reset whatever the backend tracks */
-  protected abstract readMaster(signal: AbortSignal): Promise<{ master: Kv | null; revision: string }>;
-  protected abstract masterWatch(startRevision: string): WatchSpec;
-  /** a master-side event; returns the master now (null: none) */
-  protected abstract onMasterEvent(e: WatchEvent): Kv | null;
+  /**
+   * After any (re-)read, everything is judged again, not only when the master
+   * changed: a watch that broke between the new master's PUT and its ego_conf
+   * PUT leaves a master that looks unchanged and an ego_conf that is new.
+   */
+  resync(snap: V3Snapshot): void {
+    if (snap.ego) this.setEgo(snap.ego);
+    this.setMaster(this.view.reset(snap.master));
+    this.check();
+  }
 
-  run(signal: AbortSignal): Promise<void> {
-    return this.guard(signal, async () => {
-      const [m, ego] = await Promise.all([this.readMaster(signal), this.etcd.get(this.s.egoKey, signal)]);
-      if (ego.kv) this.ego = { by: egoOwner(ego.kv.value), rev: ego.kv.modRevision };
-      this.setMaster(m.master);
-      const from = revAdd(revCmp(m.revision, ego.revision) < 0 ? m.revision : ego.revision, 1);
-      await this.etcd.watchMany([this.masterWatch(from), { key: this.s.egoKey, startRevision: from }], signal, {
-        onCreated: () => this.emit('watch-created'),
-        onEvents: (events) => {
-          for (const e of events) {
-            if (e.kv.key !== this.s.egoKey) this.setMaster(this.onMasterEvent(e));
-            else if (e.type === 'PUT') this.ego = { by: egoOwner(e.kv.value), rev: e.kv.modRevision };
-          }
-          this.check();
-        },
-      });
-    });
+  onEvents(events: WatchEvent[]): void {
+    for (const e of events) {
+      if (e.kv.key !== this.s.egoKey) this.setMaster(this.view.apply(e));
+      else if (e.type === 'PUT') this.setEgo(e.kv);
+    }
+    this.check();
+  }
+
+  private setEgo(kv: Kv): void {
+    this.egoBy = egoOwner(kv.value);
+    this.egoRev = kv.modRevision;
   }
 
   private setMaster(kv: Kv | null): void {
@@ -134,56 +207,38 @@ abstract class V3Follower extends AgentBase {
   /** got-master once the ego_conf this master wrote (after it took the key) is in */
   private check(): void {
     const m = this.current;
-    if (m && this.ego.by === m.value && revCmp(this.ego.rev, m.createRevision) >= 0) this.got({ value: m.value, created: m.createRevision });
-  }
-}
-
-/** v3-lease agents: the master is the master key. */
-export class V3LeaseAgent extends V3Follower {
-  protected async readMaster(signal: AbortSignal) {
-    const { kv, revision } = await this.etcd.get(this.s.masterPath, signal);
-    return { master: kv, revision };
-  }
-  protected masterWatch(startRevision: string): WatchSpec {
-    return { key: this.s.masterPath, startRevision };
-  }
-  protected onMasterEvent(e: WatchEvent): Kv | null {
-    return e.type === 'DELETE' ? null : e.kv;
+    if (m && this.egoBy === m.value && revCmp(this.egoRev, m.createRevision) >= 0) this.got({ value: m.value, created: m.createRevision });
   }
 }
 
 /**
- * v3-election agents: the leader is the oldest key under `<name>/` (what
- * etcd's Observe computes on the server). Agents keep that set themselves
- * from the watch: /v3/election/observe through the JSON gateway lost leader
- * changes for a few of 200 concurrent observers in our runs.
+ * A v3 agent on its own HTTP connection (`own` mode, the seed's one curl per
+ * agent): read, then watch the master range and ego_conf on one stream, each
+ * from just after its read; any break -> read again (and judge again).
  */
-export class V3ElectionAgent extends V3Follower {
-  private keys = new Map<string, Kv>();
+export class V3OwnAgent implements AgentLoop {
+  constructor(
+    private readonly etcd: EtcdV3,
+    readonly follower: V3Follower,
+  ) {}
 
-  protected async readMaster(signal: AbortSignal) {
-    const r = await this.etcd.range(electionPrefix(this.s.masterPath), { prefix: true, signal });
-    this.keys = new Map(r.kvs.map((kv) => [kv.key, kv]));
-    return { master: oldest(this.keys), revision: r.revision };
+  run(signal: AbortSignal): Promise<void> {
+    const f = this.follower;
+    const { view } = f;
+    return retryLoop(signal, f.emit, async () => {
+      const [m, ego] = await Promise.all([this.etcd.range(view.key, { prefix: view.prefix, signal }), this.etcd.get(f.s.egoKey, signal)]);
+      f.resync({ master: m.kvs, ego: ego.kv });
+      const specs: WatchSpec[] = [
+        { key: view.key, prefix: view.prefix, startRevision: revAdd(m.revision, 1) },
+        { key: f.s.egoKey, startRevision: revAdd(ego.revision, 1) },
+      ];
+      await this.etcd.watchMany(specs, signal, { onCreated: () => f.emit('watch-created'), onEvents: (events) => f.onEvents(events) });
+    });
   }
-  protected masterWatch(startRevision: string): WatchSpec {
-    return { key: electionPrefix(this.s.masterPath), prefix: true, startRevision };
-  }
-  protected onMasterEvent(e: WatchEvent): Kv | null {
-    if (e.type === 'DELETE') this.keys.delete(e.kv.key);
-    else if (!this.keys.has(e.kv.key)) this.keys.set(e.kv.key, e.kv);
-    return oldest(this.keys);
-  }
-}
-
-function oldest(keys: Map<string, Kv>): Kv | null {
-  let best: Kv | null = null;
-  for (const kv of keys.values()) if (!best || revCmp(kv.createRevision, best.createRevision) < 0) best = kv;
-  return best;
 }
 
 /** v2-ttl agents: the seed's wait=true&waitIndex loop, with 401 -> re-get. */
-export class V2TtlAgent extends AgentBase {
+export class V2TtlAgent extends AgentState implements AgentLoop {
   constructor(
     private readonly etcd: EtcdV2,
     s: ElectionSettings,
@@ -194,7 +249,7 @@ export class V2TtlAgent extends AgentBase {
   }
 
   run(signal: AbortSignal): Promise<void> {
-    return this.guard(signal, async () => {
+    return retryLoop(signal, this.emit, async () => {
       let { node, etcdIndex } = await this.etcd.get(this.s.masterPath, { signal });
       if (node) await this.fetch(node, signal);
       else if (this.known) this.lostMaster();

@@ -71,13 +71,21 @@ export function decodeKv(kv: RawKv): Kv {
   };
 }
 
+/** below 10^15 a decimal string is an exact double: no BigInt needed (the per-event path of 10,000 agents) */
+const SAFE_DIGITS = 15;
+
 /** Revisions are decimal strings; compare them without losing precision. */
 export function revCmp(a: string, b: string): number {
+  if (a.length <= SAFE_DIGITS && b.length <= SAFE_DIGITS) {
+    const d = Number(a) - Number(b);
+    return d < 0 ? -1 : d > 0 ? 1 : 0;
+  }
   const x = BigInt(a);
   const y = BigInt(b);
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
 export function revAdd(a: string, n: number): string {
+  if (a.length <= SAFE_DIGITS && Number.isSafeInteger(n)) return String(Number(a) + n);
   return (BigInt(a) + BigInt(n)).toString();
 }

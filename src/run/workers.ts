@@ -58,6 +58,7 @@ export class Workers {
     const args = [...kind, '--endpoints', this.d.endpoints().join(','), '--backend', st.backend, '--ttl', String(st.ttl), '--refresh', String(st.refresh)];
     args.push('--master-path', st.masterPath, '--ego-key', st.egoKey, '--ego-size', String(st.egoSize), '--id', id);
     if (st.seedKeys) args.push('--seed-keys');
+    if (kind[0] === 'agents' && st.agentMode !== 'own') args.push('--agent-mode', st.agentMode);
     return args;
   }
 

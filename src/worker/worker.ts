@@ -3,7 +3,7 @@
  * src/fleet/bundle.ts, so a host needs only `node`):
  *
  *   worker master --endpoints URLS --backend v3-lease --ttl 2 --refresh 0.5 --id h1-m1 --host h1
- *   worker agents 200 --endpoints URLS --backend v3-lease --id h2 --host h2
+ *   worker agents 200 --endpoints URLS --backend v3-lease --id h2 --host h2 [--agent-mode own|grpc]
  *   worker clock                 answers {"cmd":"ping","seq":n} with a pong (clock offset)
  *   worker signal PID SIGKILL    sends the signal, prints the time right after kill(2)
  *
@@ -14,18 +14,14 @@
 import { parseArgs } from 'node:util';
 import { setMaxListeners } from 'node:events';
 import { createInterface } from 'node:readline';
-import { Agent as Dispatcher } from 'undici';
 import { now } from '../clock.ts';
 import { BACKENDS, type BackendName, type Role, type WorkerCommand, type WorkerEventName } from '../events.ts';
 import { electionTransport, spreadIndex, Transport } from '../etcd/transport.ts';
-import { EtcdV3 } from '../etcd/v3.ts';
 import { EtcdV2 } from '../etcd/v2.ts';
-import { V3LeaseMaster } from '../election/v3-lease.ts';
-import { V2TtlMaster } from '../election/v2-ttl.ts';
-import { V3ElectionMaster } from '../election/v3-election.ts';
-import { V2TtlAgent, V3ElectionAgent, V3LeaseAgent } from '../election/agent.ts';
+import { AGENT_MODES, agentModeConflict, type AgentMode } from '../config/settings.ts';
+import { createAgents, createMaster } from '../election/factory.ts';
 import { seedRecorder } from '../election/seed-keys.ts';
-import type { AgentLoop, ElectionSettings, Emit, Master } from '../election/types.ts';
+import type { ElectionSettings, Emit } from '../election/types.ts';
 
 // thousands of agents each hang abort listeners on the one stop signal
 setMaxListeners(0);
@@ -44,6 +40,7 @@ const options = {
   host: { type: 'string', default: 'localhost' },
   'seed-keys': { type: 'boolean', default: false },
   'clock-skew-ms': { type: 'string', default: '0' },
+  'agent-mode': { type: 'string', default: 'own' },
 } as const;
 
 function num(name: string, v: string | undefined, min: number): number {
@@ -146,12 +143,7 @@ async function runMaster(v: Record<string, string | boolean | undefined>): Promi
   // masters start spread over the members (by id) and time out a hung one well inside T
   const transport = electionTransport(s.endpoints, s.ttl, { start: spreadIndex(id, s.endpoints.length) });
   const seed = s.seedKeys ? seedRecorder(new EtcdV2(transport), host, id) : null;
-  const master: Master =
-    s.backend === 'v2-ttl'
-      ? new V2TtlMaster(new EtcdV2(transport), s, id, emit, seed)
-      : s.backend === 'v3-election'
-        ? new V3ElectionMaster(new EtcdV3(transport), s, id, emit, seed)
-        : new V3LeaseMaster(new EtcdV3(transport), s, id, emit, seed);
+  const master = createMaster(s.backend, s, transport, id, emit, seed);
   emit('start', { backend: s.backend, ttl: s.ttl, refresh: s.refresh });
   const ctl = new AbortController();
   const channel = commandChannel(emit, (c) => {
@@ -170,42 +162,36 @@ async function runMaster(v: Record<string, string | boolean | undefined>): Promi
   return 0;
 }
 
+/** --agent-mode: own | grpc, and whether it can serve the backend */
+function agentModeFrom(v: Record<string, string | boolean | undefined>, s: ElectionSettings): AgentMode {
+  const mode = String(v['agent-mode']) as AgentMode;
+  if (String(mode) === 'multiplexed') throw new UsageError('--agent-mode: "multiplexed" is now grpc (one gRPC watch stream per etcd member)');
+  if (!AGENT_MODES.includes(mode)) throw new UsageError(`--agent-mode: expected one of ${AGENT_MODES.join(', ')}, got "${mode}"`);
+  const conflict = agentModeConflict(mode, s.backend);
+  if (conflict) throw new UsageError(`--agent-mode ${mode} --backend ${s.backend}: ${conflict}`);
+  return mode;
+}
+
 async function runAgents(count: number, v: Record<string, string | boolean | undefined>): Promise<number> {
   const s = settingsFrom(v);
+  const mode = agentModeFrom(v, s);
   const host = String(v.host);
   const prefix = String(v.id ?? host);
   emitter(host, 'agent', prefix)('start', { count, backend: s.backend, process: true });
   const seedTransport = new Transport(s.endpoints);
   const ctl = new AbortController();
-  // gets share one keep-alive pool; each agent's watch has a connection of its own
-  const shared = new Dispatcher({ keepAliveTimeout: 60_000, connections: 64 });
-  const dispatchers: Dispatcher[] = [shared];
-  const loops: Promise<void>[] = [];
-  for (let i = 0; i < count; i++) {
-    const id = `${prefix}-a${i + 1}`;
-    const emit = emitter(host, 'agent', id);
-    // its own connection for its one long-lived request at a time (v3: the watch
-    // stream; v2: the current wait); connections: 1 makes it a plain Client, not a Pool
-    const own = new Dispatcher({ keepAliveTimeout: 60_000, connections: 1 });
-    dispatchers.push(own);
-    const transport = electionTransport(s.endpoints, s.ttl, { dispatcher: shared, streamDispatcher: own, start: i });
-    const seed = s.seedKeys ? seedRecorder(new EtcdV2(seedTransport), host, id) : null;
-    const agent: AgentLoop =
-      s.backend === 'v2-ttl'
-        ? new V2TtlAgent(new EtcdV2(transport), s, emit, seed)
-        : s.backend === 'v3-election'
-          ? new V3ElectionAgent(new EtcdV3(transport), s, emit, seed)
-          : new V3LeaseAgent(new EtcdV3(transport), s, emit, seed);
-    emit('start');
-    loops.push(agent.run(ctl.signal));
-    // let the event loop breathe while thousands start
-    if (i % 200 === 199) await new Promise((r) => setImmediate(r));
-  }
+  const agents = createAgents(mode, s, {
+    count,
+    prefix,
+    emitter: (id) => emitter(host, 'agent', id),
+    seedFor: (id) => (s.seedKeys ? seedRecorder(new EtcdV2(seedTransport), host, id) : null),
+    note: emitter(host, 'agent', prefix),
+  });
+  await agents.start(ctl.signal);
   const channel = commandChannel(emitter(host, 'agent', prefix), () => {});
   const why = await stopRequested(channel);
   ctl.abort();
-  await withTimeout(Promise.all(loops), 1000);
-  await withTimeout(Promise.all(dispatchers.map((d) => d.destroy())), 1000);
+  await agents.stop();
   emitter(host, 'agent', prefix)('exit', { reason: why });
   return 0;
 }

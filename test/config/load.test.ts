@@ -206,10 +206,15 @@ describe('loadConfig cross-checks', () => {
     assert.equal(loadConfig(conf, { fault: 'etcd-leader', endpoints: 'embedded' }, root).settings.fault, 'etcd-leader');
   });
 
-  it('rejects multiplexed agents without an https endpoint', () => {
-    write('bench.conf', ['endpoints = http://10.0.0.1:2379', 'agent_mode = multiplexed']);
-    assert.match(errorOf(() => loadConfig(conf, {}, root)).message, /bench\.conf:2: multiplexed agents need https:\/\/ endpoints/);
-    assert.deepEqual(loadConfig(conf, { endpoints: ['https://10.0.0.1:2379'] }, root).settings.endpoints, ['https://10.0.0.1:2379']);
+  it('rejects grpc agents with the v2-ttl backend, and the retired multiplexed mode', () => {
+    write('bench.conf', ['backend = v2-ttl', 'agent_mode = grpc']);
+    assert.equal(errorOf(() => loadConfig(conf, {}, root)).message, `${conf}/bench.conf:2: grpc agents need a v3 backend (etcd v2 has no gRPC API): agent_mode = grpc, backend = v2-ttl (${conf}/bench.conf:1)`);
+    assert.equal(errorOf(() => loadConfig(conf, {}, root)).exitCode, 2);
+    assert.equal(loadConfig(conf, { backend: 'v3-election' }, root).settings.agentMode, 'grpc');
+    write('bench.conf', ['backend = v2-ttl']);
+    assert.match(errorOf(() => loadConfig(conf, { agentMode: 'grpc' }, root)).message, /^--agent-mode: grpc agents need a v3 backend/);
+    write('bench.conf', ['agent_mode = multiplexed']);
+    assert.match(errorOf(() => loadConfig(conf, {}, root)).message, /bench\.conf:1: agent_mode: expected one of own, grpc \("multiplexed" is now grpc/);
   });
 
   it('warns that etcd raises a 1 s lease TTL, but not for v2-ttl', () => {

@@ -19,6 +19,12 @@ test('int64 fields stay exact strings: lease ids above 2^53, revisions', () => {
   assert.equal(revCmp('9007199254740993', '9007199254740992'), 1);
   assert.equal(revCmp('5', '5'), 0);
   assert.equal(revAdd('9007199254740993', 1), '9007199254740994');
+  // the short fast path agrees with BigInt around its edge (15 digits)
+  assert.equal(revAdd('999999999999999', 1), '1000000000000000');
+  assert.equal(revAdd('41', 1), '42');
+  assert.equal(revCmp('999999999999999', '1000000000000000'), -1);
+  assert.equal(revCmp('10', '9'), 1);
+  assert.equal(revCmp('0', '0'), 0);
 });
 
 test('a gateway kv decodes with defaults for the fields etcd leaves out', () => {
