@@ -76,16 +76,26 @@ function agentRow(m: RunModel, w: WorkerEvent): AgentRow {
   return a;
 }
 
+/** An agents process's own line (not one agent's): its start with `count`, its exit, a stream moving, ... */
+function processLevel(w: WorkerEvent, p: ProcessRow | undefined): boolean {
+  return w.process === true || (w.ev === 'start' && typeof w.count === 'number') || (p !== undefined && w.id === p.id);
+}
+
+function onProcessEvent(m: RunModel, w: WorkerEvent, p: ProcessRow, t: number, notes: Note[]): void {
+  const key = processKey(w.host, w.pid);
+  if (w.ev === 'start') p = { ...p, id: w.id, total: typeof w.count === 'number' ? w.count : p.total };
+  m.processes.set(key, p);
+  if (w.ev === 'exit') m.processGone(w.host, w.pid, t);
+  // e.g. "watch stream on URL broke (...); N watchers move to URL"
+  if (w.ev === 'error') notes.push({ level: 'warn', source: w.host, text: `agents pid ${w.pid}: ${w.message ?? 'error'}`, t });
+}
+
 export function onAgentEvent(m: RunModel, w: WorkerEvent, t: number, notes: Note[]): void {
   const key = processKey(w.host, w.pid);
-  let p = m.processes.get(key) ?? newProcess(w.host, w.pid, 'agent', w.id, 0, t);
-  // the process speaks for itself once: `start` with its `count` (process: true)
-  if (w.process === true || (w.ev === 'start' && typeof w.count === 'number')) {
-    if (w.ev === 'start') p = { ...p, id: w.id, total: typeof w.count === 'number' ? w.count : p.total };
-    m.processes.set(key, p);
-    if (w.ev === 'exit') m.processGone(w.host, w.pid, t);
-    return;
-  }
+  const known = m.processes.get(key);
+  // a process first heard of through one agent's line: its own id is not known yet
+  const p = known ?? newProcess(w.host, w.pid, 'agent', '', 0, t);
+  if (processLevel(w, known)) return onProcessEvent(m, w, p, t, notes);
   m.processes.set(key, p);
   const a = agentRow(m, w);
   switch (w.ev) {
@@ -117,9 +127,6 @@ export function onAgentEvent(m: RunModel, w: WorkerEvent, t: number, notes: Note
       notes.push({ level: 'error', source: text === msg ? w.id : w.host, text: text ?? '', t, error: `${w.id}: ${msg}`, ...(text === null ? { silent: true } : {}) });
       break;
     }
-    case 'exit':
-      if (w.id === p.id) m.processGone(w.host, w.pid, t);
-      break;
   }
   m.round?.onAgent(w, t);
 }

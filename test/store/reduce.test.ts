@@ -272,3 +272,14 @@ describe('progress and log events', () => {
     assert.equal(s.errors.last!.message, 'export failed: EACCES');
   });
 });
+
+describe('an agents process speaking for itself', () => {
+  test('its own error line (a watch stream moving) is a process note, not a 201st agent', () => {
+    const s = reduceAll(initialState(), [
+      ...agentsUp(200),
+      worker({ host: 'agent-1', pid: 200, role: 'agent', id: 'agent-1-a', ev: 'error', message: 'watch stream on http://127.0.0.1:2379 broke; 67 watchers move to http://127.0.0.1:22379' }, T0 + 100),
+    ]);
+    assert.equal(s.model.agentsAlive, 200);
+    assert.ok(logText(s).some((l) => /agents pid 200: watch stream on .* broke/.test(l)));
+  });
+});
