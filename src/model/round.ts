@@ -22,6 +22,19 @@ import type { FailoverHostCount, FailoverView } from './types.ts';
 /** Rules of a round whose round-start carried none (events.jsonl of older versions): kill's. */
 export const DEFAULT_RULES: FaultRules = { expect: 'failover', oldMasterAfter: 'dead', waitOldStepdown: false, oldMayWin: false, figures: [] };
 
+/** stepdown reasons of a master that lost its claim without being asked to (src/election/types.ts StepdownReason) */
+const LEASE_LOST: ReadonlySet<string> = new Set(['deadline', 'lease-lost', 'key-lost']);
+
+/** One expected agent in a round: its host, when it saw the old master go and when it got the new one (control-clock ms). */
+export interface AgentTimes {
+  id: string;
+  host: string;
+  /** first `notified` at or after the round's start; null: not seen */
+  notified: number | null;
+  /** first `got-master` naming the round's new master; null: not seen (or no new master) */
+  got: number | null;
+}
+
 interface AgentTrack {
   notified: number | null;
   got: Map<string, number>;
@@ -69,6 +82,10 @@ export class RoundState {
   lastKeepAliveSent: number | null = null;
   /** the control node's watch saw the master key go (after the fault) */
   deleteAt: number | null = null;
+  /** the etcd raft leader when the round started (the model's cluster view); null: unknown */
+  raftLeader: string | null = null;
+  /** healthy masters that lost their claim during the round: "local-m2 (deadline)" */
+  readonly flaps: string[] = [];
   private agents = new Map<string, AgentTrack>();
   private hosts = new Map<string, HostTrack>();
   private lost = new Set<string>();
@@ -112,9 +129,21 @@ export class RoundState {
     this.healedAt ??= t;
   }
 
+  /**
+   * An event of the old master's own process. Once the fault hit it, a
+   * process started again under its id (a restored standby) is another master.
+   */
+  private fromOldMaster(e: WorkerEvent): boolean {
+    if (e.id !== this.oldMaster) return false;
+    return !this.faultSet || this.target !== this.oldMaster || this.pid <= 0 || e.pid === this.pid;
+  }
+
   /** a master's event (tc: control time) */
   onMaster(e: WorkerEvent, tc: number): void {
-    if (e.id === this.oldMaster && !(this.rules.oldMayWin && e.ev === 'elected' && tc >= this.tf)) {
+    if (e.ev === 'stepdown' && tc >= this.tf && LEASE_LOST.has(String(e.reason)) && !(this.faultSet && this.fromOldMaster(e) && this.target === this.oldMaster)) {
+      this.flaps.push(`${e.id} (${String(e.reason)})`);
+    }
+    if (this.fromOldMaster(e) && !(this.rules.oldMayWin && e.ev === 'elected' && tc >= this.tf)) {
       if (e.ev === 'stepdown' && this.oldStepdown === null && tc >= this.tf) this.oldStepdown = tc;
       if (e.ev === 'exit') this.oldExited = true;
       // a refresh event comes at the acknowledgement; `ms` is how long it took since it was sent
@@ -263,6 +292,22 @@ export class RoundState {
     return { notify, reget, early };
   }
 
+  /**
+   * Per expected agent that said anything in the round: host, notified, got
+   * (of the new master), in the order the agents were expected. O(agents);
+   * the report's CDFs are drawn from it.
+   */
+  agentTimes(): AgentTimes[] {
+    const m = this.elected?.id;
+    const out: AgentTimes[] = [];
+    for (const [id, host] of this.expected) {
+      const a = this.agents.get(id);
+      if (!a) continue;
+      out.push({ id, host, notified: a.notified, got: (m ? a.got.get(m) : undefined) ?? null });
+    }
+    return out;
+  }
+
   /** the round's result; `error` (a timeout, an injection failure) wins over the figures */
   toResult(error?: string): RoundResult {
     const st = this.status();
@@ -307,6 +352,8 @@ export class RoundState {
       agents: { count: this.expected.size, notified: notify.length, lost: this.lost.size, notifyMs: distribution(notify), regetMs: distribution(reget) },
       outcome: st.complete ? st.outcome : null,
       ...(notes.length > 0 ? { notes } : {}),
+      raftLeader: this.raftLeader,
+      ...(this.flaps.length > 0 ? { flaps: this.flaps.slice() } : {}),
       ok,
       ...(ok ? {} : { error: reason }),
     };

@@ -6,17 +6,18 @@
  *   results/20261129-220411-3a4b/events.jsonl   {"kind":"round-end","result":{"round":1,...},"summary":{...},"t":...}
  *   results/20261129-220411-3a4b/summary.json   {config, hosts, rounds, summary, ok, errors[, warnings, etcd]}
  *
- * Rounds come from the `round-end` events (summary.json's rounds fill in
+ * events.jsonl is folded through the run model (./timeline.ts). Rounds come
+ * from the model's (its `round-end` events; summary.json's rounds fill in
  * any the events lack); the summary is summary.json's when it covers every
- * round, else the last round-end's when that does, else rebuilt from the
- * per-agent samples in events.jsonl. `notes` says which, in words.
+ * round, else the last round-end's when that does, else the model's own,
+ * from its per-agent samples. `notes` says which, in words.
  */
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ConfigError } from '../errors.ts';
 import type { BenchEvent, RoundResult, RunSummary } from '../events.ts';
-import { summarize } from '../stats/distribution.ts';
+import { SummarySamples } from '../model/summary.ts';
 import { TimelineFold, type FoldedRun, type RoundTimeline } from './timeline.ts';
 
 export interface RunData {
@@ -84,6 +85,11 @@ function readSummaryFile(path: string, notes: string[]): SummaryFile | null {
   }
 }
 
+/** A summary of round results alone (no per-agent samples): the model's summary fold with none. */
+function summaryOfRounds(rounds: RoundResult[]): RunSummary {
+  return new SummarySamples().summary(rounds);
+}
+
 /** Round results by number: the events' first, then any only summary.json has. */
 function mergeRounds(fromEvents: RoundResult[], fromFile: RoundResult[] | undefined): RoundResult[] {
   const byRound = new Map<number, RoundResult>();
@@ -99,14 +105,8 @@ function chooseSummary(file: SummaryFile | null, folded: FoldedRun | null, round
     notes.push('figures from the last round-end event in events.jsonl');
     return { summary: folded.lastSummary.summary, source: 'round-end' as const };
   }
-  const done = (folded?.timelines ?? []).filter((t) => t.result);
   notes.push('figures rebuilt from the per-agent samples in events.jsonl');
-  const summary = summarize(
-    rounds,
-    done.flatMap((t) => t.notifyMs),
-    done.flatMap((t) => t.regetMs),
-    folded?.agentGetMs ?? [],
-  );
+  const summary = folded ? folded.samplesSummary : summaryOfRounds(rounds);
   return { summary, source: 'events' as const };
 }
 
@@ -128,10 +128,7 @@ export async function loadRun(dir: string): Promise<RunData> {
   const timelines = folded?.timelines ?? [];
   const unfinished = timelines.filter((t) => !t.result);
   if (unfinished.length > 0) notes.push(`round ${unfinished.map((t) => t.round).join(', ')} did not end (the run was stopped mid-round)`);
-  const rounds = mergeRounds(
-    timelines.flatMap((t) => (t.result ? [t.result] : [])),
-    file?.rounds,
-  );
+  const rounds = mergeRounds(folded?.rounds ?? [], file?.rounds);
   const { summary, source } = chooseSummary(file, folded, rounds, notes);
   const c = folded?.config;
   const config = file?.config ?? (c ? { runId: c.runId, endpoints: c.endpoints, backend: c.backend, ttl: c.ttl, refresh: c.refresh, masterPath: c.masterPath, fault: rounds[0]?.fault ?? timelines[0]?.fault } : {});
@@ -140,7 +137,7 @@ export async function loadRun(dir: string): Promise<RunData> {
     dir,
     runId: typeof config.runId === 'string' ? config.runId : basename(dir),
     config,
-    hosts: file?.hosts ?? (folded?.hosts ?? []).map(({ kind: _k, t: _t, ...h }) => h),
+    hosts: file?.hosts ?? (folded?.hosts ?? []).map((h) => ({ ...h })),
     rounds,
     timelines,
     summary,
