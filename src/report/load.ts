@@ -36,6 +36,8 @@ export interface RunData {
   warnings: string[];
   /** summary.json's `etcd` object (versions, members, metrics), whatever its shape */
   etcd: unknown;
+  /** summary.json's `run --assert` verdicts, when the run had any */
+  asserts?: { expr: string; value: number | null; ok: boolean }[];
   agentGetMs: number[];
   /** how the figures were found, e.g. "summary.json is missing: figures rebuilt from events.jsonl" */
   notes: string[];
@@ -51,6 +53,7 @@ interface SummaryFile {
   errors?: string[];
   warnings?: string[];
   etcd?: unknown;
+  asserts?: { expr: string; value: number | null; ok: boolean }[];
 }
 
 /** Stream events.jsonl into a fold; lines that are no JSON (a torn last line) are counted and skipped. */
@@ -146,6 +149,7 @@ export async function loadRun(dir: string): Promise<RunData> {
     errors: fresh ? (file?.errors ?? []) : rounds.filter((r) => !r.ok).map((r) => `round ${r.round}: ${r.error ?? 'failed'}`),
     warnings: file?.warnings ?? [],
     etcd: file?.etcd ?? null,
+    asserts: Array.isArray(file?.asserts) ? file.asserts : [],
     agentGetMs: folded?.agentGetMs ?? [],
     notes,
   };

@@ -36,15 +36,19 @@ export interface Etcd {
 type Publish = (e: BenchEvent) => void;
 
 /**
- * Start or reuse etcd. `adopt` receives an owned cluster the moment it
- * exists (before the health wait ends), so that close() can stop it.
+ * Start or reuse etcd: `given` (an embedded cluster someone else owns, e.g.
+ * the sweep's one cluster for all its points), the one `cluster start` left
+ * running, a new one (owned: stopped at close), or the configured endpoints.
  */
-export async function openEtcd(config: Config, signal: AbortSignal, publish: Publish, log: (m: string) => void, onClusterLog?: (line: string) => void): Promise<Etcd> {
+export async function openEtcd(config: Config, signal: AbortSignal, publish: Publish, log: (m: string) => void, onClusterLog?: (line: string) => void, given?: EmbeddedCluster): Promise<Etcd> {
   const st = config.settings;
   let cluster: EmbeddedCluster | null = null;
   let owned = false;
   let endpoints: string[];
-  if (st.endpoints === 'embedded') {
+  if (given) {
+    cluster = given;
+    endpoints = given.endpoints;
+  } else if (st.endpoints === 'embedded') {
     const running = await runningCluster().catch(() => null);
     if (running) {
       cluster = attachCluster(running.state);
@@ -61,7 +65,7 @@ export async function openEtcd(config: Config, signal: AbortSignal, publish: Pub
   } else endpoints = st.endpoints;
   const transport = new Transport(endpoints);
   const etcd: Etcd = { endpoints, v3: new EtcdV3(transport), v2: new EtcdV2(transport), cluster, owned };
-  if (st.endpoints !== 'embedded') {
+  if (st.endpoints !== 'embedded' && !given) {
     // a wrong endpoint is bad input: say so now, not as "no master was elected" later
     await etcd.v3.status(signal).catch((e) => {
       throw new ConfigError(`etcd does not answer at ${endpoints.join(',')}: ${oneLine(e)}`, config.sources.endpoints);
