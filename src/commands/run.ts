@@ -23,7 +23,7 @@ import { parseAssertions, type Assertion } from '../report/slo.ts';
 import { createNdjsonPrinter } from '../store/ndjson.ts';
 import { createPlainPrinter } from '../store/plain.ts';
 import { outputFlag, parseFlags } from './args.ts';
-import { finishRun } from './finish.ts';
+import { finishRun } from '../run/finish.ts';
 import { stdio, type Io } from './io.ts';
 import { onTermination } from './termination.ts';
 

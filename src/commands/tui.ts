@@ -16,7 +16,7 @@ import { preflight } from '../run/preflight.ts';
 import { Session } from '../run/session.ts';
 import { WaitAborted } from '../run/wait.ts';
 import { parseFlags } from './args.ts';
-import { finishRun } from './finish.ts';
+import { finishRun } from '../run/finish.ts';
 import { stdio, type Io } from './io.ts';
 import { headless } from './run.ts';
 import { onTermination } from './termination.ts';

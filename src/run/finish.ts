@@ -16,8 +16,8 @@ import { runEndLines } from '../report/run-end.ts';
 import { brokenLine, evaluate, type Assertion, type Verdict } from '../report/slo.ts';
 import { HISTOGRAMS_FILE, writeReport } from '../report/write.ts';
 import { SIGNIFICANT_DIGITS } from '../stats/hdr.ts';
-import type { RunReport } from '../run/report.ts';
-import type { Session } from '../run/session.ts';
+import type { RunReport } from './report.ts';
+import type { Session } from './session.ts';
 
 /** summary.json's pointer to the run's HdrHistograms (written beside it by the report). */
 export const HISTOGRAMS_POINTER = {
