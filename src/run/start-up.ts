@@ -57,7 +57,17 @@ export async function openEtcd(config: Config, signal: AbortSignal, publish: Pub
     } else {
       publish({ kind: 'cluster', state: 'starting', endpoints: [], t: now() });
       publish({ kind: 'progress', step: 'etcd cluster', done: 0, total: 3, t: now() });
-      cluster = await startCluster({ signal, onLog: onClusterLog });
+      // the signal may stop the start; once up, close() stops the cluster itself, after the workers have let go
+      // (a cluster stopped with the signal would go down under the masters' release)
+      const starting = new AbortController();
+      const relay = () => starting.abort(signal.reason);
+      if (signal.aborted) relay();
+      signal.addEventListener('abort', relay, { once: true });
+      try {
+        cluster = await startCluster({ signal: starting.signal, onLog: onClusterLog });
+      } finally {
+        signal.removeEventListener('abort', relay);
+      }
       owned = true;
       endpoints = cluster.endpoints;
       publish({ kind: 'progress', step: 'etcd cluster', done: 3, total: 3, t: now() });

@@ -51,7 +51,12 @@ async function sweepCluster(config: Config, signal: AbortSignal, log: (line: str
     log(`sweep: using the cluster started by \`cluster start\`: ${running.endpoints.join(',')}`);
     return { cluster: attachCluster(running.state), owned: false };
   }
-  const cluster = await startCluster({ signal });
+  // no stop on the signal once up: each point's session lets go of it first, then the sweep stops it (the exit hooks cover a crash)
+  const cluster = await startCluster({});
+  if (signal.aborted) {
+    await cluster.stop();
+    return { cluster: undefined, owned: false };
+  }
   log(`sweep: one embedded cluster for every point: ${cluster.endpoints.join(',')}`);
   return { cluster, owned: true };
 }
