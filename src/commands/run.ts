@@ -109,7 +109,7 @@ export async function headless(config: Config, o: HeadlessOptions = {}): Promise
     for (const line of end.lines) io.err(line);
     for (const line of end.broken) io.err(line);
   }
-  if (failure && term.exitCode === null) io.err(`etcd-election-bench: ${oneLine(failure)}`);
+  if (failure && term.exitCode === null) io.err(ndjson ? JSON.stringify({ type: 'failed', t: Date.now(), message: oneLine(failure) }) : `etcd-election-bench: ${oneLine(failure)}`);
   if (term.exitCode !== null) return term.exitCode;
   if (failure) return failure instanceof BenchError ? failure.exitCode : 1;
   return end.report.ok && end.broken.length === 0 ? 0 : 1;

@@ -17,23 +17,15 @@
  */
 import type { FaultKind, FaultRules, RoundResult, WorkerEvent } from '../events.ts';
 import { distribution } from '../stats/distribution.ts';
-import type { FailoverHostCount, FailoverView } from './types.ts';
+import type { AgentTimes, FailoverHostCount, FailoverView } from './types.ts';
+
+export type { AgentTimes } from './types.ts';
 
 /** Rules of a round whose round-start carried none (events.jsonl of older versions): kill's. */
 export const DEFAULT_RULES: FaultRules = { expect: 'failover', oldMasterAfter: 'dead', waitOldStepdown: false, oldMayWin: false, figures: [] };
 
 /** stepdown reasons of a master that lost its claim without being asked to (src/election/types.ts StepdownReason) */
 const LEASE_LOST: ReadonlySet<string> = new Set(['deadline', 'lease-lost', 'key-lost']);
-
-/** One expected agent in a round: its host, when it saw the old master go and when it got the new one (control-clock ms). */
-export interface AgentTimes {
-  id: string;
-  host: string;
-  /** first `notified` at or after the round's start; null: not seen */
-  notified: number | null;
-  /** first `got-master` naming the round's new master; null: not seen (or no new master) */
-  got: number | null;
-}
 
 interface AgentTrack {
   notified: number | null;

@@ -141,6 +141,16 @@ export interface FailoverView {
   verb: string | null;
 }
 
+/** One expected agent in a round: its host, when it saw the old master go and when it got the new one (control-clock ms). */
+export interface AgentTimes {
+  id: string;
+  host: string;
+  /** first `notified` at or after the round's start; null: not seen */
+  notified: number | null;
+  /** first `got-master` naming the round's new master; null: not seen (or no new master) */
+  got: number | null;
+}
+
 /** Something worth a line in the log, said by the model as it folds an event. */
 export interface Note {
   level: LogLevel;
