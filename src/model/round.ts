@@ -17,9 +17,10 @@
  */
 import type { FaultKind, FaultRules, RoundResult, WorkerEvent } from '../events.ts';
 import { distribution } from '../stats/distribution.ts';
-import type { AgentTimes, FailoverHostCount, FailoverView } from './types.ts';
+import { failoverSplit } from './split.ts';
+import type { AgentTimes, FailoverHostCount, FailoverView, RoundStatus } from './types.ts';
 
-export type { AgentTimes } from './types.ts';
+export type { AgentTimes, RoundStatus } from './types.ts';
 
 /** Rules of a round whose round-start carried none (events.jsonl of older versions): kill's. */
 export const DEFAULT_RULES: FaultRules = { expect: 'failover', oldMasterAfter: 'dead', waitOldStepdown: false, oldMayWin: false, figures: [] };
@@ -38,14 +39,6 @@ interface HostTrack {
   got: Map<string, number>;
   lastGotAt: number | null;
   lost: number;
-}
-
-export interface RoundStatus {
-  complete: boolean;
-  outcome: 'failover' | 'none' | null;
-  /** what the round still waits for (incomplete), or why it is not ok (complete) */
-  reason: string;
-  ok: boolean;
 }
 
 export class RoundState {
@@ -161,26 +154,6 @@ export class RoundState {
   /** the control node's own watch: the first DELETE after the fault */
   onWatch(type: 'PUT' | 'DELETE', t: number): void {
     if (type === 'DELETE' && t >= this.tf && this.faultSet) this.deleteAt ??= t;
-  }
-
-  /** where a lease-expiry failover's time went (see RoundResult.split); null parts when their order is unknown */
-  private split(notes: string[]): NonNullable<RoundResult['split']> {
-    const deadline = this.lastKeepAliveSent !== null && this.ttlMs !== null ? this.lastKeepAliveSent + this.ttlMs : null;
-    const elected = this.elected?.t ?? null;
-    const part = (from: number | null, to: number | null, what: string): number | null => {
-      if (from === null || to === null) return null;
-      if (to < from) {
-        notes.push(`${what}: order unknown (${(from - to).toFixed(1)} ms apart in two streams)`);
-        return null;
-      }
-      return to - from;
-    };
-    return {
-      leaseRemainingMs: deadline === null ? null : deadline - this.tf,
-      expiryLagMs: part(deadline, this.deleteAt, 'expiry lag'),
-      detectionMs: part(this.deleteAt, this.detectAt, 'detection after the DELETE'),
-      electionMs: part(this.detectAt, elected, 'election'),
-    };
   }
 
   /** an agent's event; ignored unless the agent is expected */
@@ -340,7 +313,7 @@ export class RoundState {
       dualLeaderMs,
       staleLeaderMs,
       ...(figures.includes('recoveryMs') ? { recoveryMs: this.oldRefresh === null ? null : this.oldRefresh - this.tf } : {}),
-      ...(figures.includes('split') && st.outcome !== 'none' ? { split: this.split(notes) } : {}),
+      ...(figures.includes('split') && st.outcome !== 'none' ? { split: failoverSplit({ tf: this.tf, lastKeepAliveSent: this.lastKeepAliveSent, ttlMs: this.ttlMs, deleteAt: this.deleteAt, detectAt: this.detectAt, elected: this.elected?.t ?? null }, notes) } : {}),
       agents: { count: this.expected.size, notified: notify.length, lost: this.lost.size, notifyMs: distribution(notify), regetMs: distribution(reget) },
       outcome: st.complete ? st.outcome : null,
       ...(notes.length > 0 ? { notes } : {}),

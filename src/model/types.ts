@@ -141,6 +141,15 @@ export interface FailoverView {
   verb: string | null;
 }
 
+/** A round in flight: complete? ok? what it waits for. */
+export interface RoundStatus {
+  complete: boolean;
+  outcome: 'failover' | 'none' | null;
+  /** what the round still waits for (incomplete), or why it is not ok (complete) */
+  reason: string;
+  ok: boolean;
+}
+
 /** One expected agent in a round: its host, when it saw the old master go and when it got the new one (control-clock ms). */
 export interface AgentTimes {
   id: string;
