@@ -124,6 +124,17 @@ export interface RoundResult {
   outcome: 'failover' | 'none' | null;
   /** things the figures cannot say by themselves, e.g. "detection came from a watch that lagged the campaign" */
   notes?: string[];
+  /**
+   * the etcd raft leader when the round started, as the control node's 1 s cluster poll last saw it
+   * (embedded: the member name "m2"; external endpoints: the member id); null when unknown
+   */
+  raftLeader?: string | null;
+  /**
+   * healthy masters that lost their claim during the round: a `stepdown` with reason deadline, lease-lost
+   * or key-lost by a master other than the faulted process, e.g. ["local-m2 (deadline)"]; omitted when none.
+   * A round with flaps counts toward the sweep's flap rate.
+   */
+  flaps?: string[];
   ok: boolean;
   error?: string;
 }

@@ -25,6 +25,9 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   clean: { usage: 'clean', summary: "delete the benchmark's keys", load: () => import('./clean.ts') },
   stop: { usage: 'stop [--masters]', summary: 'stop workers on all hosts (agents; with --masters, masters too)', load: () => import('./stop.ts') },
   summary: { usage: 'summary DIR', summary: 'summarize a results directory', load: () => import('./summary.ts') },
+  report: { usage: 'report DIR...', summary: '(re)write DIR/report.html (charts, offline) and histograms.json', load: () => import('./report.ts') },
+  compare: { usage: 'compare DIR DIR...', summary: 'runs side by side with ratios: --html FILE (overlaid CDFs), --json FILE|-', load: () => import('./compare.ts') },
+  sweep: { usage: 'sweep --ttl LIST --refresh LIST', summary: 'a grid of TTL × refresh on one cluster: failover, notify, flap rate per point', load: () => import('./sweep.ts') },
   bench: { usage: 'bench [--quick]', summary: 'speed and memory against peers (npm run bench)', load: () => import('./bench.ts') },
   worker: { usage: 'worker master|agents N', summary: 'what runs on a host', load: () => import('./worker.ts') },
 };

@@ -3,7 +3,9 @@
  * (cluster, hosts, masters, agents) as it happens. Without a terminal (or
  * raw mode, or with CI set) it runs headless with plain lines, as `run`.
  * SIGINT/SIGTERM/SIGHUP quit it like `q`; quitting always closes the session
- * (workers, cluster) and gives the terminal back.
+ * (workers, cluster) and gives the terminal back, then writes report.html
+ * and leaves the run's summary (rounds, failover, notify, results and report
+ * paths) on the normal screen.
  *
  *   etcd-election-bench            # the console on the embedded default
  *   etcd-election-bench --idle     # start nothing; s and a start masters and agents
@@ -14,6 +16,7 @@ import { preflight } from '../run/preflight.ts';
 import { Session } from '../run/session.ts';
 import { WaitAborted } from '../run/wait.ts';
 import { parseFlags } from './args.ts';
+import { finishRun } from '../run/finish.ts';
 import { stdio, type Io } from './io.ts';
 import { headless } from './run.ts';
 import { onTermination } from './termination.ts';
@@ -67,5 +70,9 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     await starting;
     term.dispose();
   }
+  // Ink has given the terminal back: what the run did, on the normal screen
+  const stopped = term.signal.aborted ? `stopped by ${String(term.signal.reason)}` : null;
+  const end = await finishRun(session, { warn: io.err, stopped });
+  for (const line of end.lines) io.out(line);
   return term.exitCode ?? 0;
 }

@@ -6,5 +6,5 @@ export * from './types.ts';
 export * from './run-model.ts';
 export * from './select.ts';
 export * from './snapshot.ts';
-export { RoundState, DEFAULT_RULES, type RoundStatus } from './round.ts';
+export { RoundState, DEFAULT_RULES, type RoundStatus, type AgentTimes } from './round.ts';
 export { SummarySamples } from './summary.ts';

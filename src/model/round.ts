@@ -17,10 +17,16 @@
  */
 import type { FaultKind, FaultRules, RoundResult, WorkerEvent } from '../events.ts';
 import { distribution } from '../stats/distribution.ts';
-import type { FailoverHostCount, FailoverView } from './types.ts';
+import { failoverSplit } from './split.ts';
+import type { AgentTimes, FailoverHostCount, FailoverView, RoundStatus } from './types.ts';
+
+export type { AgentTimes, RoundStatus } from './types.ts';
 
 /** Rules of a round whose round-start carried none (events.jsonl of older versions): kill's. */
 export const DEFAULT_RULES: FaultRules = { expect: 'failover', oldMasterAfter: 'dead', waitOldStepdown: false, oldMayWin: false, figures: [] };
+
+/** stepdown reasons of a master that lost its claim without being asked to (src/election/types.ts StepdownReason) */
+const LEASE_LOST: ReadonlySet<string> = new Set(['deadline', 'lease-lost', 'key-lost']);
 
 interface AgentTrack {
   notified: number | null;
@@ -33,14 +39,6 @@ interface HostTrack {
   got: Map<string, number>;
   lastGotAt: number | null;
   lost: number;
-}
-
-export interface RoundStatus {
-  complete: boolean;
-  outcome: 'failover' | 'none' | null;
-  /** what the round still waits for (incomplete), or why it is not ok (complete) */
-  reason: string;
-  ok: boolean;
 }
 
 export class RoundState {
@@ -69,6 +67,10 @@ export class RoundState {
   lastKeepAliveSent: number | null = null;
   /** the control node's watch saw the master key go (after the fault) */
   deleteAt: number | null = null;
+  /** the etcd raft leader when the round started (the model's cluster view); null: unknown */
+  raftLeader: string | null = null;
+  /** healthy masters that lost their claim during the round: "local-m2 (deadline)" */
+  readonly flaps: string[] = [];
   private agents = new Map<string, AgentTrack>();
   private hosts = new Map<string, HostTrack>();
   private lost = new Set<string>();
@@ -112,9 +114,21 @@ export class RoundState {
     this.healedAt ??= t;
   }
 
+  /**
+   * An event of the old master's own process. Once the fault hit it, a
+   * process started again under its id (a restored standby) is another master.
+   */
+  private fromOldMaster(e: WorkerEvent): boolean {
+    if (e.id !== this.oldMaster) return false;
+    return !this.faultSet || this.target !== this.oldMaster || this.pid <= 0 || e.pid === this.pid;
+  }
+
   /** a master's event (tc: control time) */
   onMaster(e: WorkerEvent, tc: number): void {
-    if (e.id === this.oldMaster && !(this.rules.oldMayWin && e.ev === 'elected' && tc >= this.tf)) {
+    if (e.ev === 'stepdown' && tc >= this.tf && LEASE_LOST.has(String(e.reason)) && !(this.faultSet && this.fromOldMaster(e) && this.target === this.oldMaster)) {
+      this.flaps.push(`${e.id} (${String(e.reason)})`);
+    }
+    if (this.fromOldMaster(e) && !(this.rules.oldMayWin && e.ev === 'elected' && tc >= this.tf)) {
       if (e.ev === 'stepdown' && this.oldStepdown === null && tc >= this.tf) this.oldStepdown = tc;
       if (e.ev === 'exit') this.oldExited = true;
       // a refresh event comes at the acknowledgement; `ms` is how long it took since it was sent
@@ -140,26 +154,6 @@ export class RoundState {
   /** the control node's own watch: the first DELETE after the fault */
   onWatch(type: 'PUT' | 'DELETE', t: number): void {
     if (type === 'DELETE' && t >= this.tf && this.faultSet) this.deleteAt ??= t;
-  }
-
-  /** where a lease-expiry failover's time went (see RoundResult.split); null parts when their order is unknown */
-  private split(notes: string[]): NonNullable<RoundResult['split']> {
-    const deadline = this.lastKeepAliveSent !== null && this.ttlMs !== null ? this.lastKeepAliveSent + this.ttlMs : null;
-    const elected = this.elected?.t ?? null;
-    const part = (from: number | null, to: number | null, what: string): number | null => {
-      if (from === null || to === null) return null;
-      if (to < from) {
-        notes.push(`${what}: order unknown (${(from - to).toFixed(1)} ms apart in two streams)`);
-        return null;
-      }
-      return to - from;
-    };
-    return {
-      leaseRemainingMs: deadline === null ? null : deadline - this.tf,
-      expiryLagMs: part(deadline, this.deleteAt, 'expiry lag'),
-      detectionMs: part(this.deleteAt, this.detectAt, 'detection after the DELETE'),
-      electionMs: part(this.detectAt, elected, 'election'),
-    };
   }
 
   /** an agent's event; ignored unless the agent is expected */
@@ -263,6 +257,22 @@ export class RoundState {
     return { notify, reget, early };
   }
 
+  /**
+   * Per expected agent that said anything in the round: host, notified, got
+   * (of the new master), in the order the agents were expected. O(agents);
+   * the report's CDFs are drawn from it.
+   */
+  agentTimes(): AgentTimes[] {
+    const m = this.elected?.id;
+    const out: AgentTimes[] = [];
+    for (const [id, host] of this.expected) {
+      const a = this.agents.get(id);
+      if (!a) continue;
+      out.push({ id, host, notified: a.notified, got: (m ? a.got.get(m) : undefined) ?? null });
+    }
+    return out;
+  }
+
   /** the round's result; `error` (a timeout, an injection failure) wins over the figures */
   toResult(error?: string): RoundResult {
     const st = this.status();
@@ -303,10 +313,12 @@ export class RoundState {
       dualLeaderMs,
       staleLeaderMs,
       ...(figures.includes('recoveryMs') ? { recoveryMs: this.oldRefresh === null ? null : this.oldRefresh - this.tf } : {}),
-      ...(figures.includes('split') && st.outcome !== 'none' ? { split: this.split(notes) } : {}),
+      ...(figures.includes('split') && st.outcome !== 'none' ? { split: failoverSplit({ tf: this.tf, lastKeepAliveSent: this.lastKeepAliveSent, ttlMs: this.ttlMs, deleteAt: this.deleteAt, detectAt: this.detectAt, elected: this.elected?.t ?? null }, notes) } : {}),
       agents: { count: this.expected.size, notified: notify.length, lost: this.lost.size, notifyMs: distribution(notify), regetMs: distribution(reget) },
       outcome: st.complete ? st.outcome : null,
       ...(notes.length > 0 ? { notes } : {}),
+      raftLeader: this.raftLeader,
+      ...(this.flaps.length > 0 ? { flaps: this.flaps.slice() } : {}),
       ok,
       ...(ok ? {} : { error: reason }),
     };

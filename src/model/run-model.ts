@@ -230,6 +230,7 @@ export class RunModel {
     const ttlMs = this.config.ttl === null ? null : this.config.ttl * 1000;
     this.round = new RoundState(e.round, e.fault, e.rules ?? DEFAULT_RULES, t, old, new Map(this.baseline), gone, ttlMs);
     this.round.lastKeepAliveSent = old ? (this.masters.get(old)?.keepAliveSentAt ?? null) : null;
+    this.round.raftLeader = this.cluster.leader;
   }
 
   private onFault(e: Extract<BenchEvent, { kind: 'fault' }>, t: number): void {

@@ -74,3 +74,19 @@ export function foreignHolder(m: RunModel): { value: string; lease: string | nul
   for (const id of m.masters.keys()) if (h.value.startsWith(`${id}|`)) return null;
   return { value: h.value, lease: h.lease, rev: h.rev };
 }
+
+/**
+ * A round flapped when a healthy master lost its claim during it: a master
+ * other than the faulted process stepped down for a lost lease (reason
+ * deadline, lease-lost or key-lost), which the model records in the round's
+ * `flaps` (RoundState.onMaster). A new master stepping down mid-round is such
+ * a master too.
+ */
+export function flapped(r: RoundResult): boolean {
+  return (r.flaps?.length ?? 0) > 0;
+}
+
+/** Rounds that flapped / rounds; null without rounds. */
+export function flapRate(rounds: readonly RoundResult[]): number | null {
+  return rounds.length === 0 ? null : rounds.filter(flapped).length / rounds.length;
+}

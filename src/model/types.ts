@@ -141,6 +141,25 @@ export interface FailoverView {
   verb: string | null;
 }
 
+/** A round in flight: complete? ok? what it waits for. */
+export interface RoundStatus {
+  complete: boolean;
+  outcome: 'failover' | 'none' | null;
+  /** what the round still waits for (incomplete), or why it is not ok (complete) */
+  reason: string;
+  ok: boolean;
+}
+
+/** One expected agent in a round: its host, when it saw the old master go and when it got the new one (control-clock ms). */
+export interface AgentTimes {
+  id: string;
+  host: string;
+  /** first `notified` at or after the round's start; null: not seen */
+  notified: number | null;
+  /** first `got-master` naming the round's new master; null: not seen (or no new master) */
+  got: number | null;
+}
+
 /** Something worth a line in the log, said by the model as it folds an event. */
 export interface Note {
   level: LogLevel;

@@ -45,6 +45,12 @@ export interface Bins {
   count: number[];
 }
 
+/** Bars of one series over named categories (the points of a sweep); null: no value there. */
+export interface BarSeries {
+  name: string;
+  values: (number | null)[];
+}
+
 interface ChartBase {
   /** unique in the page; the figure carries it as data-chart */
   id: string;
@@ -57,7 +63,9 @@ interface ChartBase {
 export type ChartSpec =
   | (ChartBase & { kind: 'timeline'; yLabel: string; series: Series[]; bands: Band[]; rules: Rule[]; xDomain: [number, number] })
   | (ChartBase & { kind: 'cdf'; yLabel: string; series: Series[] })
-  | (ChartBase & { kind: 'histogram'; bins: Bins[] });
+  | (ChartBase & { kind: 'histogram'; bins: Bins[] })
+  /** grouped bars: one group per category, one bar per series; yDomain fixes the scale (a rate: [0, 1]) */
+  | (ChartBase & { kind: 'bars'; yLabel: string; categories: string[]; series: BarSeries[]; yDomain?: [number, number] });
 
 /** The JSON embedded in the page: the charts in page order, grouped by section heading. */
 export interface ChartsPayload {

@@ -136,8 +136,22 @@ export function renderComparison(runs: readonly RunData[], script: string): stri
  * Compare results dirs (the first is the reference). Throws a ConfigError
  * for no dirs or naming a dir that is no results dir.
  */
-export async function compareRuns(dirs: readonly string[]): Promise<{ text: string; html: string }> {
+export async function compareRuns(dirs: readonly string[]): Promise<{ text: string; html: string; json: ComparisonJson }> {
   if (dirs.length === 0) throw new ConfigError('compare needs at least one results dir', 'compare');
   const [runs, script] = await Promise.all([Promise.all(dirs.map((d) => loadRun(d))), clientScript()]);
-  return { text: comparisonText(runs), html: renderComparison(runs, script) };
+  return { text: comparisonText(runs), html: renderComparison(runs, script), json: comparisonJson(runs) };
+}
+
+/** `compare --json`: the runs (letter, dir, label, summary) and the rows. */
+export interface ComparisonJson {
+  runs: { letter: string; dir: string; runId: string; label: string; summary: RunSummary }[];
+  rows: ComparisonRow[];
+}
+
+/** The comparison as data. Pure. */
+export function comparisonJson(runs: readonly RunData[]): ComparisonJson {
+  return {
+    runs: runs.map((r, i) => ({ letter: letter(i), dir: r.dir, runId: r.runId, label: runLabel(r), summary: r.summary })),
+    rows: comparisonRows(runs.map((r) => r.summary)),
+  };
 }

@@ -9,6 +9,7 @@
  */
 import type { ChartsPayload } from './chart-spec.ts';
 import type { ReportData } from './model.ts';
+import { etcdSectionHtml } from './etcd-section.ts';
 import { distributionTable, esc, roundsTable, valueHtml } from './tables.ts';
 import { fmtMs } from '../stats/format.ts';
 
@@ -19,12 +20,12 @@ body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:
 h1{font-size:1.5em;margin:.2em 0}h2{border-bottom:1px solid #d0d7de;padding-bottom:.2em;margin-top:1.6em}
 .facts{color:#444}.facts b{color:#1b1f24}
 .notes{background:#fff8c5;border:1px solid #d4a72c;padding:.4em .8em;border-radius:4px}
-.errors li{color:#b3261e}.warnings li{color:#8a6100}
+.errors li{color:#b3261e}.asserts li.broken{color:#b3261e;font-weight:bold}.asserts li.ok{color:#1a7f37}.warnings li{color:#8a6100}
 figure.chart{margin:1.2em 0;padding:.6em;border:1px solid #eaeef2;border-radius:6px}
 figure.chart figcaption{margin-bottom:.4em}figure.chart .cap{color:#555;font-size:.92em}
 table{border-collapse:collapse;margin:.4em 0}td,th{border:1px solid #d0d7de;padding:2px 8px;text-align:left;vertical-align:top}
 th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
-tr.bad td{background:#ffebe9}table.kv table{margin:0}.none{color:#999}code{font-size:.9em}
+tr.bad td{background:#ffebe9}tr.moved td{background:#fff8c5}table.kv table{margin:0}.none{color:#999}code{font-size:.9em}
 nav a{margin-right:1em}.plot-error{color:#b3261e}
 `;
 
@@ -73,8 +74,20 @@ export function pageHtml(p: PageParts): string {
   ].join('\n');
 }
 
+/** The run's --assert verdicts: "SLO failover.p99<2600 ok (1842 ms)" each. */
+function assertsHtml(asserts: ReportData['asserts']): string {
+  if (!asserts || asserts.length === 0) return '';
+  const item = (a: NonNullable<ReportData['asserts']>[number]) => `<li class="${a.ok ? 'ok' : 'broken'}"><code>${esc(a.expr)}</code> ${a.ok ? 'holds' : 'BROKEN'} (${esc(a.value === null ? 'no sample' : String(Math.round(a.value * 10) / 10))})</li>`;
+  return `<ul class="asserts">${asserts.map(item).join('')}</ul>`;
+}
+
 function list(cls: string, items: readonly string[]): string {
   return items.length === 0 ? '' : `<ul class="${cls}">${items.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>`;
+}
+
+function etcdVersion(etcd: unknown): string | null {
+  const v = typeof etcd === 'object' && etcd !== null ? (etcd as { version?: unknown }).version : null;
+  return typeof v === 'string' ? v : null;
 }
 
 function facts(d: ReportData): string {
@@ -89,6 +102,7 @@ function facts(d: ReportData): string {
     ['agents per host', c.agents],
     ['agent mode', c.agentMode],
     ['rounds', `${d.rounds.length}${typeof c.rounds === 'number' ? ` of ${c.rounds}` : ''}`],
+    ['etcd', etcdVersion(d.etcd)],
     ['failover p50', fmtMs(d.summary.failoverMs.p50)],
     ['result', d.ok === null ? 'incomplete' : d.ok ? 'ok' : 'FAILED'],
   ];
@@ -104,14 +118,14 @@ function facts(d: ReportData): string {
  */
 export function renderReport(data: ReportData, script: string): string {
   const notes = data.notes.length > 0 ? `<div class="notes">${data.notes.map(esc).join('<br>')}</div>` : '';
-  const header = `${facts(data)}${notes}${list('errors', data.errors)}${list('warnings', data.warnings)}`;
+  const header = `${facts(data)}${assertsHtml(data.asserts)}${notes}${list('errors', data.errors)}${list('warnings', data.warnings)}`;
   const source = { 'summary.json': 'from summary.json', 'round-end': 'from the last round-end event', events: 'rebuilt from events.jsonl' }[data.summarySource];
   const tail = [
     `<section><h2>Summary</h2><p>Distributions over every round (${esc(source)}); ms.</p>${distributionTable(data.summary as unknown as Record<string, unknown>)}</section>`,
     `<section><h2>Rounds</h2>${roundsTable(data.rounds)}</section>`,
     `<section><h2>Settings</h2>${valueHtml(data.config)}</section>`,
     `<section><h2>Hosts</h2>${valueHtml(data.hosts)}</section>`,
-    data.etcd === null || data.etcd === undefined ? '' : `<section><h2>What determined the numbers (etcd)</h2>${valueHtml(data.etcd)}</section>`,
+    data.etcd === null || data.etcd === undefined ? '' : `<section><h2>What determined the numbers (etcd)</h2>${etcdSectionHtml(data.etcd)}</section>`,
   ].join('\n');
   return pageHtml({ title: `etcd-election-bench run ${data.runId}`, headerHtml: header, charts: { sections: data.sections }, tailHtml: tail, script });
 }

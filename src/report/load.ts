@@ -6,17 +6,18 @@
  *   results/20261129-220411-3a4b/events.jsonl   {"kind":"round-end","result":{"round":1,...},"summary":{...},"t":...}
  *   results/20261129-220411-3a4b/summary.json   {config, hosts, rounds, summary, ok, errors[, warnings, etcd]}
  *
- * Rounds come from the `round-end` events (summary.json's rounds fill in
+ * events.jsonl is folded through the run model (./timeline.ts). Rounds come
+ * from the model's (its `round-end` events; summary.json's rounds fill in
  * any the events lack); the summary is summary.json's when it covers every
- * round, else the last round-end's when that does, else rebuilt from the
- * per-agent samples in events.jsonl. `notes` says which, in words.
+ * round, else the last round-end's when that does, else the model's own,
+ * from its per-agent samples. `notes` says which, in words.
  */
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ConfigError } from '../errors.ts';
 import type { BenchEvent, RoundResult, RunSummary } from '../events.ts';
-import { summarize } from '../stats/distribution.ts';
+import { SummarySamples } from '../model/summary.ts';
 import { TimelineFold, type FoldedRun, type RoundTimeline } from './timeline.ts';
 
 export interface RunData {
@@ -35,6 +36,8 @@ export interface RunData {
   warnings: string[];
   /** summary.json's `etcd` object (versions, members, metrics), whatever its shape */
   etcd: unknown;
+  /** summary.json's `run --assert` verdicts, when the run had any */
+  asserts?: { expr: string; value: number | null; ok: boolean }[];
   agentGetMs: number[];
   /** how the figures were found, e.g. "summary.json is missing: figures rebuilt from events.jsonl" */
   notes: string[];
@@ -50,6 +53,7 @@ interface SummaryFile {
   errors?: string[];
   warnings?: string[];
   etcd?: unknown;
+  asserts?: { expr: string; value: number | null; ok: boolean }[];
 }
 
 /** Stream events.jsonl into a fold; lines that are no JSON (a torn last line) are counted and skipped. */
@@ -84,6 +88,11 @@ function readSummaryFile(path: string, notes: string[]): SummaryFile | null {
   }
 }
 
+/** A summary of round results alone (no per-agent samples): the model's summary fold with none. */
+function summaryOfRounds(rounds: RoundResult[]): RunSummary {
+  return new SummarySamples().summary(rounds);
+}
+
 /** Round results by number: the events' first, then any only summary.json has. */
 function mergeRounds(fromEvents: RoundResult[], fromFile: RoundResult[] | undefined): RoundResult[] {
   const byRound = new Map<number, RoundResult>();
@@ -99,14 +108,8 @@ function chooseSummary(file: SummaryFile | null, folded: FoldedRun | null, round
     notes.push('figures from the last round-end event in events.jsonl');
     return { summary: folded.lastSummary.summary, source: 'round-end' as const };
   }
-  const done = (folded?.timelines ?? []).filter((t) => t.result);
   notes.push('figures rebuilt from the per-agent samples in events.jsonl');
-  const summary = summarize(
-    rounds,
-    done.flatMap((t) => t.notifyMs),
-    done.flatMap((t) => t.regetMs),
-    folded?.agentGetMs ?? [],
-  );
+  const summary = folded ? folded.samplesSummary : summaryOfRounds(rounds);
   return { summary, source: 'events' as const };
 }
 
@@ -128,10 +131,7 @@ export async function loadRun(dir: string): Promise<RunData> {
   const timelines = folded?.timelines ?? [];
   const unfinished = timelines.filter((t) => !t.result);
   if (unfinished.length > 0) notes.push(`round ${unfinished.map((t) => t.round).join(', ')} did not end (the run was stopped mid-round)`);
-  const rounds = mergeRounds(
-    timelines.flatMap((t) => (t.result ? [t.result] : [])),
-    file?.rounds,
-  );
+  const rounds = mergeRounds(folded?.rounds ?? [], file?.rounds);
   const { summary, source } = chooseSummary(file, folded, rounds, notes);
   const c = folded?.config;
   const config = file?.config ?? (c ? { runId: c.runId, endpoints: c.endpoints, backend: c.backend, ttl: c.ttl, refresh: c.refresh, masterPath: c.masterPath, fault: rounds[0]?.fault ?? timelines[0]?.fault } : {});
@@ -140,7 +140,7 @@ export async function loadRun(dir: string): Promise<RunData> {
     dir,
     runId: typeof config.runId === 'string' ? config.runId : basename(dir),
     config,
-    hosts: file?.hosts ?? (folded?.hosts ?? []).map(({ kind: _k, t: _t, ...h }) => h),
+    hosts: file?.hosts ?? (folded?.hosts ?? []).map((h) => ({ ...h })),
     rounds,
     timelines,
     summary,
@@ -149,6 +149,7 @@ export async function loadRun(dir: string): Promise<RunData> {
     errors: fresh ? (file?.errors ?? []) : rounds.filter((r) => !r.ok).map((r) => `round ${r.round}: ${r.error ?? 'failed'}`),
     warnings: file?.warnings ?? [],
     etcd: file?.etcd ?? null,
+    asserts: Array.isArray(file?.asserts) ? file.asserts : [],
     agentGetMs: folded?.agentGetMs ?? [],
     notes,
   };

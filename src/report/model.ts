@@ -91,6 +91,10 @@ function roundCaption(t: RoundTimeline, bands: readonly Band[]): string {
   if (r?.dualLeaderMs != null) parts.push(`dual leader ${fmtMs(r.dualLeaderMs)}`);
   const stale = bands.find((b) => b.name === 'stale-leader window');
   if (stale) parts.push(`stale leader ${fmtMs(stale.x2 - stale.x1)}`);
+  const sp = r?.split;
+  if (sp) parts.push(`lease left ${fmtMs(sp.leaseRemainingMs)} + expiry lag ${fmtMs(sp.expiryLagMs)} + detection ${fmtMs(sp.detectionMs)} + election ${fmtMs(sp.electionMs)}`);
+  if (t.raftLeader) parts.push(`raft leader ${t.raftLeader}`);
+  if (r?.flaps?.length) parts.push(`flaps: ${r.flaps.join(', ')}`);
   if (r && !r.ok) parts.push(`FAILED: ${r.error ?? 'failed'}`);
   return parts.join(' · ');
 }

@@ -31,7 +31,7 @@ export function distributionTable(dists: Record<string, unknown>): string {
 
 /** One line per round: who lost and won, the round's figures, its agents, ok. */
 export function roundsTable(rounds: readonly RoundResult[]): string {
-  const cols = ['round', 'fault', 'old → new master', 'failover', 'detect', 'election', 'dual leader', 'stale leader', 'agents notified', 'lost', 'notify p50', 'notify p99', 're-get p50', 're-get p99', 'ok'];
+  const cols = ['round', 'fault', 'old → new master', 'failover', 'detect', 'election', 'dual leader', 'stale leader', 'agents notified', 'lost', 'notify p50', 'notify p99', 're-get p50', 're-get p99', 'raft leader', 'flaps', 'ok'];
   const head = `<tr>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>`;
   const rows = rounds.map((r) => {
     const x = r as RoundResult & { staleLeaderMs?: number | null; agents: { lost?: unknown } };
@@ -50,6 +50,8 @@ export function roundsTable(rounds: readonly RoundResult[]): string {
       fmtMs(r.agents.notifyMs.p99),
       fmtMs(r.agents.regetMs.p50),
       fmtMs(r.agents.regetMs.p99),
+      r.raftLeader ?? '—',
+      (r.flaps ?? []).join(', ') || '—',
       r.ok ? 'ok' : `FAILED: ${r.error ?? ''}`,
     ];
     return `<tr class="${r.ok ? 'ok' : 'bad'}">${cells.map((c, i) => `<td${i >= 3 && i <= 13 ? ' class="num"' : ''}>${esc(c)}</td>`).join('')}</tr>`;

@@ -21,12 +21,20 @@ import { buildReportData } from './model.ts';
  * BenchError when the chart script cannot be built.
  */
 export async function writeReport(dir: string): Promise<string> {
-  const [run, script] = await Promise.all([loadRun(dir), clientScript()]);
+  const scripted = clientScript();
+  // the histograms first: they need no chart script
+  const run = await loadRun(dir).catch(async (e: unknown) => {
+    await scripted.catch(() => {});
+    throw e;
+  });
+  writeAtomically(join(dir, HISTOGRAMS_FILE), JSON.stringify(runHistograms(run), null, 1) + '\n');
   const path = join(dir, 'report.html');
-  writeAtomically(path, renderReport(buildReportData(run), script));
-  writeAtomically(join(dir, 'histograms.json'), JSON.stringify(runHistograms(run), null, 1) + '\n');
+  writeAtomically(path, renderReport(buildReportData(run), await scripted));
   return path;
 }
+
+/** The HdrHistograms' file in a results dir (./histograms.ts). */
+export const HISTOGRAMS_FILE = 'histograms.json';
 
 function writeAtomically(path: string, text: string): void {
   writeFileSync(`${path}.tmp`, text);

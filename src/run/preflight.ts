@@ -25,16 +25,21 @@ function where(config: Config, key: keyof Config['sources']): string | undefined
 
 /** --json FILE: not a directory, in a directory that exists and can be written. */
 export function checkJsonPath(json: string | undefined, cwd = process.cwd()): void {
-  if (json === undefined || json === '-') return;
-  const p = resolve(cwd, json);
-  if (existsSync(p) && statSync(p).isDirectory()) throw new ConfigError(`${json} is a directory: expected a file path or -`, '--json');
+  checkOutputPath(json, '--json', cwd);
+}
+
+/** An output file flag (--json, --html): not a directory, in a directory that exists and can be written; "-" is stdout. */
+export function checkOutputPath(path: string | undefined, flag: string, cwd = process.cwd()): void {
+  if (path === undefined || path === '-') return;
+  const p = resolve(cwd, path);
+  if (existsSync(p) && statSync(p).isDirectory()) throw new ConfigError(`${path} is a directory: expected a file path or -`, flag);
   const parent = dirname(p);
-  if (!existsSync(parent)) throw new ConfigError(`the directory ${parent} does not exist`, '--json');
+  if (!existsSync(parent)) throw new ConfigError(`the directory ${parent} does not exist`, flag);
   try {
     accessSync(parent, constants.W_OK);
     if (existsSync(p)) accessSync(p, constants.W_OK);
   } catch {
-    throw new ConfigError(`${json} cannot be written (permission denied)`, '--json');
+    throw new ConfigError(`${path} cannot be written (permission denied)`, flag);
   }
 }
 

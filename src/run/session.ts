@@ -18,14 +18,16 @@
  */
 import { now } from '../clock.ts';
 import type { Config, HostSpec } from '../config/load.ts';
-import { oneLine } from '../errors.ts';
 import type { BenchEvent, FaultKind, HostReport, RoundResult } from '../events.ts';
 import type { Host } from '../fleet/host.ts';
 import { cleanKeys } from '../election/keys.ts';
 import { RunModel } from '../model/run-model.ts';
 import { agentsOnActive, agentsReady, agentsStarted, foreignHolder, liveMasters, mastersSettled, targetMaster } from '../model/select.ts';
 import type { DashboardActions, EventSource } from '../store/actions.ts';
+import type { EmbeddedCluster } from '../cluster/embedded.ts';
+import { ActionQueue } from './actions.ts';
 import { EventBus } from './bus.ts';
+import { EtcdFactsRecorder, type EtcdFacts } from './etcd-facts.ts';
 import { connectHosts, makeHost, openEtcd, watchEtcd, type Etcd, type HostOptions } from './start-up.ts';
 import { newRunId, ResultsWriter } from './results.ts';
 import { runReport, type RunReport } from './report.ts';
@@ -37,15 +39,12 @@ export interface SessionOptions extends HostOptions {
   runId?: string;
   /** cluster log lines (embedded) */
   onClusterLog?: (line: string) => void;
+  /** an embedded cluster to use (not owned: left running at close), e.g. the sweep's one cluster */
+  cluster?: EmbeddedCluster;
 }
 
-/** An action's signal follows the root's; cancelActions() aborts those in flight and queued. */
-function childOf(parent: AbortSignal): AbortController {
-  const c = new AbortController();
-  if (parent.aborted) c.abort(parent.reason);
-  else parent.addEventListener('abort', () => c.abort(parent.reason), { once: true });
-  return c;
-}
+/** summary.json: the `run --json` object and what determined the numbers on the etcd side. */
+export type SummaryFile = RunReport & { etcd: EtcdFacts | null };
 
 export class Session implements DashboardActions, EventSource {
   readonly runId: string;
@@ -58,8 +57,8 @@ export class Session implements DashboardActions, EventSource {
   private readonly hostReports = new Map<string, HostReport>();
   private readonly workers: Workers;
   private etcd: Etcd | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
-  private readonly actions = new Set<AbortController>();
+  private facts: EtcdFactsRecorder | null = null;
+  private readonly actions: ActionQueue;
   private stopping = false;
   private closing: Promise<void> | null = null;
 
@@ -69,6 +68,7 @@ export class Session implements DashboardActions, EventSource {
   ) {
     this.runId = opts.runId ?? newRunId();
     this.results = new ResultsWriter(config.settings.out, this.runId);
+    this.actions = new ActionQueue(this.root.signal, (m) => this.log('info', m));
     this.workers = new Workers({
       config,
       hosts: this.hosts,
@@ -119,35 +119,9 @@ export class Session implements DashboardActions, EventSource {
     this.publish({ kind: 'log', level, message, t: now() });
   }
 
-  /**
-   * Run `fn` after the actions before it, with a signal that close() and
-   * stopAll() abort. A cancelled action resolves (undefined): being stopped
-   * is not a failure.
-   */
+  /** Run `fn` after the actions before it (./actions.ts); `stoppable: false`: only close() cancels it, not stopAll(). */
   private action<T>(name: string, fn: (signal: AbortSignal) => Promise<T>, o: { stoppable?: boolean } = {}): Promise<T | undefined> {
-    if (this.root.signal.aborted) return Promise.reject(new WaitAborted('stopped: the session is closed'));
-    const c = childOf(this.root.signal);
-    // stopAll() stops workers and what drives them; bringing the session up is only for close()
-    if (o.stoppable !== false) this.actions.add(c);
-    const run = async (): Promise<T | undefined> => {
-      try {
-        if (c.signal.aborted) throw new WaitAborted(`stopped: ${String(c.signal.reason)}`);
-        return await fn(c.signal);
-      } catch (e) {
-        if (!c.signal.aborted) throw e;
-        this.log('info', `${name}: cancelled (${oneLine(e).replace(/^stopped: /, '')})`);
-        return undefined;
-      } finally {
-        this.actions.delete(c);
-      }
-    };
-    const p = this.queue.then(run, run);
-    this.queue = p.catch(() => {});
-    return p;
-  }
-
-  private cancelActions(reason: string): void {
-    for (const c of this.actions) c.abort(reason);
+    return this.actions.run(name, fn, o);
   }
 
   /**
@@ -168,10 +142,12 @@ export class Session implements DashboardActions, EventSource {
   private async startUp(signal: AbortSignal): Promise<void> {
     const st = this.settings;
     for (const w of this.config.warnings) this.log('warn', w);
-    const etcd = await openEtcd(this.config, signal, (e) => this.publish(e), (m) => this.log('info', m), this.opts.onClusterLog);
+    const etcd = await openEtcd(this.config, signal, (e) => this.publish(e), (m) => this.log('info', m), this.opts.onClusterLog, this.opts.cluster);
     this.etcd = etcd;
     if (signal.aborted && etcd.owned) await etcd.cluster?.stop();
     signal.throwIfAborted();
+    this.facts = new EtcdFactsRecorder(etcd.endpoints, etcd.cluster);
+    await this.facts.start();
     this.publish({ kind: 'cluster', state: 'up', endpoints: etcd.endpoints, t: now() });
     this.publish({ kind: 'config', endpoints: etcd.endpoints, backend: st.backend, ttl: st.ttl, refresh: st.refresh, runId: this.runId, masterPath: st.masterPath, t: now() });
     watchEtcd(etcd, this.config, this.root.signal, (e) => this.publish(e), (m) => this.log('warn', m));
@@ -259,7 +235,7 @@ export class Session implements DashboardActions, EventSource {
         });
       },
       blocked: this.blocked,
-      recorded: (r: RoundResult) => this.results.round(r, this.report()),
+      recorded: (r: RoundResult) => this.results.round(r, this.summaryFile()),
     };
   }
 
@@ -297,7 +273,7 @@ export class Session implements DashboardActions, EventSource {
   /** Stop every worker on every host; a round in flight and a rounds series are cancelled first. */
   async stopAll(): Promise<void> {
     this.stopping = true;
-    this.cancelActions('stopped by the operator');
+    this.actions.cancel('stopped by the operator');
     await this.workers.stopAll();
     this.log('info', 'all workers stopped');
   }
@@ -313,9 +289,14 @@ export class Session implements DashboardActions, EventSource {
     return runReport(this.model, this.config, this.runId, this.endpoints, this.hostList());
   }
 
+  /** What summary.json holds: the report and the etcd facts (versions, raft settings, metric deltas once the run ended). */
+  summaryFile(): SummaryFile {
+    return { ...this.report(), etcd: this.facts?.facts() ?? null };
+  }
+
   async exportResults(): Promise<string> {
     this.results.flush();
-    this.results.writeSummary(this.report());
+    this.results.writeSummary(this.summaryFile());
     this.log('info', `results written to ${this.results.dir}`);
     return this.results.dir;
   }
@@ -332,12 +313,14 @@ export class Session implements DashboardActions, EventSource {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.stopping = true;
+      // etcd's metrics at the run's end, before anything stops (an owned cluster stops with the root signal): 1 s at most
+      await this.facts?.end(1000);
       this.root.abort('the session is closing');
-      const unwound = Promise.race([this.queue, new Promise((r) => setTimeout(r, 2000).unref())]);
+      const unwound = Promise.race([this.actions.idle, new Promise((r) => setTimeout(r, 2000).unref())]);
       await Promise.all([unwound, this.workers.stopAll()]);
       const owned = this.etcd?.owned ? this.etcd.cluster : null;
       await Promise.all([...[...this.hosts.values()].map((h) => h.close().catch(() => {})), owned?.stop().catch(() => {})]);
-      this.results.writeSummary(this.report());
+      this.results.writeSummary(this.summaryFile());
       this.results.close();
     })();
     return this.closing;

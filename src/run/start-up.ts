@@ -36,15 +36,19 @@ export interface Etcd {
 type Publish = (e: BenchEvent) => void;
 
 /**
- * Start or reuse etcd. `adopt` receives an owned cluster the moment it
- * exists (before the health wait ends), so that close() can stop it.
+ * Start or reuse etcd: `given` (an embedded cluster someone else owns, e.g.
+ * the sweep's one cluster for all its points), the one `cluster start` left
+ * running, a new one (owned: stopped at close), or the configured endpoints.
  */
-export async function openEtcd(config: Config, signal: AbortSignal, publish: Publish, log: (m: string) => void, onClusterLog?: (line: string) => void): Promise<Etcd> {
+export async function openEtcd(config: Config, signal: AbortSignal, publish: Publish, log: (m: string) => void, onClusterLog?: (line: string) => void, given?: EmbeddedCluster): Promise<Etcd> {
   const st = config.settings;
   let cluster: EmbeddedCluster | null = null;
   let owned = false;
   let endpoints: string[];
-  if (st.endpoints === 'embedded') {
+  if (given) {
+    cluster = given;
+    endpoints = given.endpoints;
+  } else if (st.endpoints === 'embedded') {
     const running = await runningCluster().catch(() => null);
     if (running) {
       cluster = attachCluster(running.state);
@@ -53,7 +57,17 @@ export async function openEtcd(config: Config, signal: AbortSignal, publish: Pub
     } else {
       publish({ kind: 'cluster', state: 'starting', endpoints: [], t: now() });
       publish({ kind: 'progress', step: 'etcd cluster', done: 0, total: 3, t: now() });
-      cluster = await startCluster({ signal, onLog: onClusterLog });
+      // the signal may stop the start; once up, close() stops the cluster itself, after the workers have let go
+      // (a cluster stopped with the signal would go down under the masters' release)
+      const starting = new AbortController();
+      const relay = () => starting.abort(signal.reason);
+      if (signal.aborted) relay();
+      signal.addEventListener('abort', relay, { once: true });
+      try {
+        cluster = await startCluster({ signal: starting.signal, onLog: onClusterLog });
+      } finally {
+        signal.removeEventListener('abort', relay);
+      }
       owned = true;
       endpoints = cluster.endpoints;
       publish({ kind: 'progress', step: 'etcd cluster', done: 3, total: 3, t: now() });
@@ -61,7 +75,7 @@ export async function openEtcd(config: Config, signal: AbortSignal, publish: Pub
   } else endpoints = st.endpoints;
   const transport = new Transport(endpoints);
   const etcd: Etcd = { endpoints, v3: new EtcdV3(transport), v2: new EtcdV2(transport), cluster, owned };
-  if (st.endpoints !== 'embedded') {
+  if (st.endpoints !== 'embedded' && !given) {
     // a wrong endpoint is bad input: say so now, not as "no master was elected" later
     await etcd.v3.status(signal).catch((e) => {
       throw new ConfigError(`etcd does not answer at ${endpoints.join(',')}: ${oneLine(e)}`, config.sources.endpoints);

@@ -141,3 +141,49 @@ test('Given a DELETE seen after the candidate noticed (two streams): that part o
   assert.ok(r.notes!.some((n) => /detection after the DELETE: order unknown/.test(n)), JSON.stringify(r.notes));
   assert.ok(r.failoverMs! > 0);
 });
+
+test('Given agents in a kill round: agentTimes gives each expected agent its host, notify and got of the new master, in order', () => {
+  const m = roundAt(6, 'kill', 1000, ['a1', 'a2', 'a3']);
+  feed(m, [
+    ev(3000, 'agent', 'a2', 'notified'),
+    ev(3005, 'agent', 'a1', 'notified'),
+    ev(3010, 'agent', 'a1', 'got-master', { master: 'm1' }), // the old master again: not the new one
+    ev(3020, 'master', 'm2', 'elected'),
+    ev(3030, 'agent', 'a1', 'got-master', { master: 'm2' }),
+    ev(3040, 'agent', 'z9', 'notified'), // not expected: not listed
+  ]);
+  assert.deepEqual(m.round!.agentTimes(), [
+    { id: 'a1', host: 'h', notified: 3005, got: 3030 },
+    { id: 'a2', host: 'h', notified: 3000, got: null },
+  ]);
+});
+
+test('Given a stepdown for lost lease by a healthy master: the round lists it in flaps; the faulted master and a graceful stop are no flap', () => {
+  const kill = roundAt(7, 'kill', 0);
+  feed(kill, [ev(2000, 'master', 'm2', 'elected'), ev(2600, 'master', 'm3', 'stepdown', { reason: 'term' }), ev(3500, 'master', 'm2', 'stepdown', { reason: 'lease-lost' })]);
+  assert.deepEqual(result(kill).flaps, ['m2 (lease-lost)']);
+  const pause = roundAt(8, 'pause', 0);
+  feed(pause, [ev(2400, 'master', 'm2', 'elected'), ev(3600, 'master', 'm1', 'stepdown', { reason: 'deadline' })]);
+  assert.equal(result(pause).flaps, undefined, 'the paused master losing its lease is the fault, not a flap');
+});
+
+test("Given a process restarted under the old master's id (another pid): its events are not the old master's", () => {
+  const m = roundAt(9, 'pause', 0);
+  feed(m, [ev(2400, 'master', 'm2', 'elected'), ev(2500, 'master', 'm1', 'stepdown', { reason: 'deadline', pid: 7 })]);
+  assert.equal(roundStatus(m)!.complete, false, 'still waiting for the paused process itself');
+  assert.deepEqual(result(m).flaps, ['m1 (deadline)']);
+  feed(m, [ev(3600, 'master', 'm1', 'stepdown', { reason: 'deadline' })]);
+  assert.equal(roundStatus(m)!.complete, true);
+  assert.equal(result(m).dualLeaderMs, 1200);
+});
+
+test('the raft leader the cluster view named when the round started goes into the result', () => {
+  const m = new RunModel();
+  m.apply({ kind: 'cluster', state: 'up', endpoints: ['http://127.0.0.1:1'], leader: 'm2', t: 1 });
+  feed(m, [ev(100, 'master', 'm1', 'elected'), ev(100, 'master', 'm2', 'lost', { master: 'm1' })]);
+  m.apply({ kind: 'round-start', round: 1, fault: 'kill', rules: FAULTS.kill.rules(SETTINGS), oldMaster: 'm1', t: 990 });
+  m.apply({ kind: 'cluster', state: 'up', endpoints: [], leader: 'm3', t: 995 });
+  assert.equal(result(m).raftLeader, 'm2');
+  const none = roundAt(10, 'kill', 0);
+  assert.equal(result(none).raftLeader, null);
+});

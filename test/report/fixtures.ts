@@ -33,15 +33,21 @@ export interface RoundOpts {
   unfinished?: boolean;
 }
 
-/** One round's events in arrival order, ending with round-end (unless unfinished). */
+/**
+ * One round's events in arrival order, ending with round-end (unless
+ * unfinished). Before it, as in a real run, the agents are up and hold the
+ * old master (the run model expects the agents that were up at the round's start).
+ */
 export function roundEvents(o: RoundOpts): BenchEvent[] {
   const fault = o.fault ?? 'kill';
-  const ev: BenchEvent[] = [
-    { kind: 'round-start', round: o.round, fault, t: o.tf - 1 },
+  const ev: BenchEvent[] = [];
+  for (const a of o.agents) ev.push(w(a.host, 'agent', a.id, 'start', o.tf - 200), w(a.host, 'agent', a.id, 'got-master', o.tf - 199, { master: o.old }));
+  ev.push(
+    { kind: 'round-start', round: o.round, fault, oldMaster: o.old, t: o.tf - 1 },
     { kind: 'fault', round: o.round, fault, target: o.old, host: 'ctl', pid: 1, t: o.tf },
     w('ctl', 'master', 'm9', 'notified', o.tf + o.detect),
     w('ctl', 'master', o.winner, 'elected', o.tf + o.elected),
-  ];
+  );
   for (const a of o.agents) ev.push(w(a.host, 'agent', a.id, 'notified', o.tf + a.notify));
   // an agent may see the old master again first: only the new one counts
   for (const a of o.agents) ev.push(w(a.host, 'agent', a.id, 'got-master', o.tf + a.notify + a.reget, { master: o.winner }));

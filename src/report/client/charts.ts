@@ -10,7 +10,7 @@
  * that fails shows its error in place and logs it with console.error.
  */
 import * as Plot from '@observablehq/plot';
-import type { Band, Bins, ChartSpec, ChartsPayload, Series } from '../chart-spec.ts';
+import type { Band, BarSeries, Bins, ChartSpec, ChartsPayload, Series } from '../chart-spec.ts';
 
 // The few DOM calls made here, typed locally: the project's tsconfig has no DOM lib (src/ is Node code).
 interface Node_ {
@@ -120,14 +120,42 @@ function histogram(c: Extract<ChartSpec, { kind: 'histogram' }>) {
   });
 }
 
+interface Bar {
+  category: string;
+  name: string;
+  value: number;
+}
+
+function bars(c: Extract<ChartSpec, { kind: 'bars' }>) {
+  const rows: Bar[] = c.series.flatMap((s: BarSeries) => s.values.flatMap((v, i) => (v === null ? [] : [{ category: c.categories[i], name: s.name, value: v }])));
+  const names = c.series.map((s) => s.name);
+  return Plot.plot({
+    width: 1000,
+    height: 300,
+    marginLeft: 60,
+    marginBottom: 40,
+    fx: { domain: c.categories, label: c.xLabel, padding: 0.15 },
+    x: { domain: names, axis: null },
+    y: { label: c.yLabel, grid: true, ...(c.yDomain ? { domain: c.yDomain } : {}) },
+    color: colorScale(names),
+    marks: [
+      Plot.barY(rows, { fx: 'category', x: 'name', y: 'value', fill: 'name', fillOpacity: 0.85 }),
+      Plot.text(rows, { fx: 'category', x: 'name', y: 'value', text: (d: Bar) => String(Math.abs(d.value) >= 100 ? Math.round(d.value) : Math.round(d.value * 100) / 100), dy: -6, fontSize: 9 }),
+      Plot.ruleY([0]),
+    ],
+  });
+}
+
 function isEmpty(c: ChartSpec): boolean {
   if (c.kind === 'histogram') return c.bins.every((b) => b.count.length === 0);
+  if (c.kind === 'bars') return c.series.every((s) => s.values.every((v) => v === null));
   return c.series.every((s) => s.x.length === 0) && (c.kind !== 'timeline' || c.rules.length === 0);
 }
 
 function draw(c: ChartSpec): unknown {
   if (c.kind === 'timeline') return timeline(c);
   if (c.kind === 'cdf') return cdf(c);
+  if (c.kind === 'bars') return bars(c);
   return histogram(c);
 }
 
