@@ -25,6 +25,8 @@ export interface FaultContext {
   readonly old: { id: string; host: string; handle: WorkerHandle };
   /** the embedded cluster, when the run owns or attached one */
   readonly cluster: EmbeddedCluster | null;
+  /** the masters' network namespaces (the partition fault), when the run made them */
+  readonly lab: PartitionLab | null;
   /** control-clock now, ms */
   now(): number;
   /** an abortable sleep (rejects when the signal aborts) */
@@ -36,6 +38,12 @@ export interface FaultContext {
   log(message: string): void;
 }
 
+/** Cut master `id`'s link to etcd and heal it; each resolves to the control time right after (src/lab/). */
+export interface PartitionLab {
+  cut(id: string): Promise<number>;
+  heal(id: string): Promise<number>;
+}
+
 export interface Injected {
   /** control-clock time right after the injection (the kill(2) on the host) */
   t: number;
@@ -43,7 +51,7 @@ export interface Injected {
   target: string;
   host: string;
   pid: number;
-  /** settles with the time the fault's effect ended (SIGCONT), when the fault has an end */
+  /** settles with the time the fault's effect ended (SIGCONT, the link back), when the fault has an end */
   healed?: Promise<number>;
   /** the etcd member to restart afterwards */
   member?: string;
@@ -166,8 +174,42 @@ const etcdLeader: FaultRow = {
   },
 };
 
+/** settles with `end()`'s time once `ms` have passed since `t`, or at once when the round is cancelled: a fault is always undone */
+function undoAfter(ctx: FaultContext, t: number, ms: number, end: () => Promise<number>): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const undo = () => void end().then(resolve, () => resolve(ctx.now()));
+    const timer = setTimeout(() => {
+      ctx.signal.removeEventListener('abort', onAbort);
+      undo();
+    }, Math.max(0, t + ms - ctx.now()));
+    const onAbort = () => {
+      clearTimeout(timer);
+      undo();
+    };
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+const partition: FaultRow = {
+  kind: 'partition',
+  verb: 'cut off from etcd',
+  what: 'cut the active master off from etcd (its network namespace\'s link down) for --pause s (default T + 1.5), still running: split brain; dual- and stale-leader windows',
+  needsStandby: true,
+  needsEmbedded: true,
+  rules: (s) => ({ ...pause.rules(s), oldMasterAfter: 'partitioned' }),
+  async inject(ctx) {
+    const lab = ctx.lab;
+    if (!lab) throw new BenchError('the partition fault needs the masters in network namespaces (the run makes them when --fault partition)');
+    const id = ctx.old.id;
+    const t = await lab.cut(id);
+    const healed = undoAfter(ctx, t, pauseSeconds(ctx.settings) * 1000, () => lab.heal(id));
+    return { t, target: id, host: ctx.old.host, pid: ctx.old.handle.pid, healed };
+  },
+  restore: (ctx) => ctx.waitMasterBack(ctx.old.id),
+};
+
 /** The fault table. */
-export const FAULTS: Readonly<Record<FaultKind, FaultRow>> = { kill, term, pause, resign, 'etcd-leader': etcdLeader };
+export const FAULTS: Readonly<Record<FaultKind, FaultRow>> = { kill, term, pause, resign, 'etcd-leader': etcdLeader, partition };
 
 export function faultRow(kind: FaultKind): FaultRow {
   return FAULTS[kind];

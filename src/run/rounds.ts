@@ -19,7 +19,7 @@ import type { EmbeddedCluster } from '../cluster/embedded.ts';
 import type { WorkerHandle } from '../fleet/host.ts';
 import { agentsOnActive, agentsReady, agentsStarted, closeRound, liveMasters, roundStatus, targetMaster } from '../model/select.ts';
 import type { RunModel } from '../model/run-model.ts';
-import { faultRow, type FaultContext, type Injected } from './faults.ts';
+import { faultRow, type FaultContext, type Injected, type PartitionLab } from './faults.ts';
 import { abortReason, WaitAborted, type Waiters } from './wait.ts';
 
 export interface RoundDeps {
@@ -27,6 +27,8 @@ export interface RoundDeps {
   model: RunModel;
   waits: Waiters;
   cluster: EmbeddedCluster | null;
+  /** the masters' network namespaces (partition), when the run made them */
+  lab: PartitionLab | null;
   publish: (e: BenchEvent) => void;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
   handleOf: (masterId: string) => WorkerHandle | null;
@@ -95,6 +97,7 @@ export async function runRound(d: RoundDeps, fault: FaultKind, signal: AbortSign
     signal,
     old: { id: oldId, host: handle.host, handle },
     cluster: d.cluster,
+    lab: d.lab,
     now,
     sleep: (ms) => abortableSleep(ms, signal),
     restartMaster: (id) => d.restartMaster(id, signal),
@@ -112,8 +115,8 @@ export async function runRound(d: RoundDeps, fault: FaultKind, signal: AbortSign
     injected = await row.inject(ctx);
     d.publish({ kind: 'fault', round: n, fault, verb: row.verb, target: injected.target, host: injected.host, pid: injected.pid, t: injected.t });
     void injected.healed?.then((t) => d.publish({ kind: 'fault-healed', round: n, t }));
-    // a paused master's round also waits out the pause
-    const extra = rules.oldMasterAfter === 'paused' ? pauseSeconds(st) * 1000 : 0;
+    // a paused (or cut off) master's round also waits out the fault
+    const extra = rules.oldMasterAfter === 'paused' || rules.oldMasterAfter === 'partitioned' ? pauseSeconds(st) * 1000 : 0;
     await d.waits.until(() => roundStatus(d.model)?.complete === true, { timeoutMs: st.roundTimeout * 1000 + extra, signal, what: () => roundStatus(d.model)?.reason ?? 'the round ended' });
   } catch (e) {
     if (signal.aborted) {

@@ -34,6 +34,7 @@ import { runReport, type RunReport } from './report.ts';
 import { runRound } from './rounds.ts';
 import { Waiters, WaitAborted } from './wait.ts';
 import { Workers } from './workers.ts';
+import { RunNetwork } from './network.ts';
 
 export interface SessionOptions extends HostOptions {
   runId?: string;
@@ -56,6 +57,7 @@ export class Session implements DashboardActions, EventSource {
   private readonly hosts = new Map<string, Host>();
   private readonly hostReports = new Map<string, HostReport>();
   private readonly workers: Workers;
+  private readonly net: RunNetwork;
   private etcd: Etcd | null = null;
   private facts: EtcdFactsRecorder | null = null;
   private readonly actions: ActionQueue;
@@ -69,10 +71,11 @@ export class Session implements DashboardActions, EventSource {
     this.runId = opts.runId ?? newRunId();
     this.results = new ResultsWriter(config.settings.out, this.runId);
     this.actions = new ActionQueue(this.root.signal, (m) => this.log('info', m));
+    this.net = new RunNetwork(config, this.runId, (level, m) => this.log(level, m));
     this.workers = new Workers({
       config,
       hosts: this.hosts,
-      endpoints: () => this.endpoints,
+      placement: (host, id) => this.net.placement(this.etcd, host, id),
       publish: (e) => this.publish(e),
       log: (level, m) => this.log(level, m),
       closed: () => this.root.signal.aborted || this.stopping,
@@ -142,7 +145,10 @@ export class Session implements DashboardActions, EventSource {
   private async startUp(signal: AbortSignal): Promise<void> {
     const st = this.settings;
     for (const w of this.config.warnings) this.log('warn', w);
-    const etcd = await openEtcd(this.config, signal, (e) => this.publish(e), (m) => this.log('info', m), this.opts.onClusterLog, this.opts.cluster);
+    // the partition fault's namespaces first: the embedded cluster listens on their links
+    await this.net.setUp();
+    signal.throwIfAborted();
+    const etcd = await openEtcd(this.config, signal, (e) => this.publish(e), (m) => this.log('info', m), this.opts.onClusterLog, this.opts.cluster, this.net.listen);
     this.etcd = etcd;
     if (signal.aborted && etcd.owned) await etcd.cluster?.stop();
     signal.throwIfAborted();
@@ -220,6 +226,7 @@ export class Session implements DashboardActions, EventSource {
       model: this.model,
       waits: this.waits,
       cluster: this.etcd?.cluster ?? null,
+      lab: this.net.partition(),
       publish: (e: BenchEvent) => this.publish(e),
       log: (level: 'info' | 'warn' | 'error', m: string) => this.log(level, m),
       handleOf: (id: string) => this.workers.handleOf(id),
@@ -319,7 +326,7 @@ export class Session implements DashboardActions, EventSource {
       const unwound = Promise.race([this.actions.idle, new Promise((r) => setTimeout(r, 2000).unref())]);
       await Promise.all([unwound, this.workers.stopAll()]);
       const owned = this.etcd?.owned ? this.etcd.cluster : null;
-      await Promise.all([...[...this.hosts.values()].map((h) => h.close().catch(() => {})), owned?.stop().catch(() => {})]);
+      await Promise.all([...[...this.hosts.values()].map((h) => h.close().catch(() => {})), owned?.stop().catch(() => {}), this.net.close().catch(() => {})]);
       this.results.writeSummary(this.summaryFile());
       this.results.close();
     })();
