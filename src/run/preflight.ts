@@ -109,7 +109,8 @@ export function checkEtcdReach(config: Config, local: readonly string[] = machin
   const remote = [...config.masters, ...config.agents].find((h) => !onThisMachine(h));
   if (st.endpoints === 'embedded') {
     const listen = st.embeddedListen;
-    if (listen !== null && !local.includes(listen)) {
+    // Linux answers on all of 127.0.0.0/8 (lo lists only 127.0.0.1)
+    if (listen !== null && !local.includes(listen) && !(isIPv4(listen) && listen.startsWith('127.'))) {
       throw new ConfigError(`${listen} is not an address of this machine (it has ${local.join(', ')})`, where(config, 'embeddedListen') ?? '--embedded-listen');
     }
     if (remote && listen === null) {
