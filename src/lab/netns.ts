@@ -14,7 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { execa } from 'execa';
 import { which } from '../bootstrap.mjs';
-import { now } from '../clock.ts';
+import { now, sleep } from '../clock.ts';
 import { BenchError } from '../errors.ts';
 import { pickBlocks, usedNets, type Block } from './addresses.ts';
 import { ownerAlive, ownerShorts, removeOwner } from './owner.ts';
@@ -120,9 +120,25 @@ export async function linkDown(name: string): Promise<number> {
   return now();
 }
 
-/** Bring the host side of `name`'s link up again; control time right after. */
-export async function linkUp(name: string): Promise<number> {
+/** operstate of a link ('UP', 'DOWN', 'LOWERLAYERDOWN', ...), in namespace `ns` when given */
+async function operstate(link: string, ns?: string): Promise<string> {
+  const out = await ip([...(ns ? ['-n', ns] : []), '-j', 'link', 'show', 'dev', link]);
+  return (JSON.parse(out) as Array<{ operstate?: string }>)[0]?.operstate ?? 'UNKNOWN';
+}
+
+/**
+ * Bring the host side of `name`'s link up again and wait until both ends
+ * carry traffic (operstate UP: the kernel's link watch applies a carrier
+ * change up to a second later, and drops packets until it has); control
+ * time once they do. Throws a BenchError when that takes over `timeoutMs`.
+ */
+export async function linkUp(name: string, timeoutMs = 5000): Promise<number> {
   await ip(['link', 'set', name, 'up']);
+  const deadline = now() + timeoutMs;
+  while ((await operstate(name)) !== 'UP' || (await operstate(NS_IF, name)) !== 'UP') {
+    if (now() > deadline) throw new BenchError(`the link ${name} is not up ${timeoutMs} ms after \`ip link set ${name} up\``);
+    await sleep(10);
+  }
   return now();
 }
 
