@@ -16,8 +16,9 @@ import { dirname, resolve } from 'node:path';
 import type { Config, HostSpec } from '../config/load.ts';
 import { ConfigError } from '../errors.ts';
 import { openFileLimit } from '../fleet/limits.ts';
-import { netnsUnavailable, systemProbe, type NetnsProbe } from '../lab/netns.ts';
+import { systemProbe, type NetnsProbe } from '../lab/netns.ts';
 import { faultRow } from './faults.ts';
+import { partitionRefusal } from './faults-partition.ts';
 
 /** Sockets an own-mode agent holds (its watch connection and a share of the pool), and what a process needs besides. */
 export const FDS_PER_OWN_AGENT = 2;
@@ -125,15 +126,15 @@ export function checkEtcdReach(config: Config, local: readonly string[] = machin
   if (remote && loop) config.warnings.push(`${remote.name} is remote but the endpoint ${loop} is loopback: the host reaches its own ${new URL(loop).hostname}, which is right only through a tunnel`);
 }
 
-/** The partition fault runs every master in a network namespace of this machine: root, iproute2, local masters. */
+/**
+ * The partition fault runs every master in a network namespace of this
+ * machine (root, iproute2, local masters), made when the session starts: so
+ * checked for the console too, not only for `run`'s rounds.
+ */
 export function checkPartition(config: Config, probe: NetnsProbe = systemProbe): void {
   if (config.settings.fault !== 'partition') return;
-  const why = netnsUnavailable(probe);
-  if (why) throw new ConfigError(`the partition fault cannot run here: ${why}`, where(config, 'fault') ?? '--fault');
-  const remote = config.masters.find((h) => !h.local);
-  if (remote) {
-    throw new ConfigError(`the partition fault runs the masters in network namespaces of this machine, but ${remote.name} is an SSH host: list only localhost as master host`, `${remote.file}:${remote.line}`);
-  }
+  const why = partitionRefusal(config, probe);
+  if (why) throw new ConfigError(why, where(config, 'fault') ?? '--fault');
 }
 
 /** Everything a command can check before it starts anything. */
