@@ -85,6 +85,9 @@ function refusal(masterPath: string, holder: { info: MarkerInfo | null; kv: Kv }
 export class RunMarker {
   private timer: NodeJS.Timeout | null = null;
   private released = false;
+  /** Date.now() of the last keep-alive etcd answered (an outage fault makes a few fail: said once, when the marker may be gone) */
+  private lastOk = Date.now();
+  private warnedUnkept = false;
 
   private constructor(
     private readonly v3: EtcdV3,
@@ -126,7 +129,10 @@ export class RunMarker {
   /** one keep-alive; a marker whose lease ran out (a long etcd outage) is put back when nobody took it meanwhile */
   private async tick(): Promise<void> {
     try {
-      if ((await this.v3.leaseKeepAlive(this.lease)) > 0 || this.released) return;
+      const ttl = await this.v3.leaseKeepAlive(this.lease);
+      this.lastOk = Date.now();
+      this.warnedUnkept = false;
+      if (ttl > 0 || this.released) return;
       const lease = await this.v3.leaseGrant(MARKER_TTL_S);
       const r = await this.v3.createIfAbsent(markerKey(this.masterPath), JSON.stringify(this.info), lease.id);
       if (this.released) return void (await this.v3.leaseRevoke(lease.id).catch(() => {}));
@@ -136,8 +142,10 @@ export class RunMarker {
         this.warn(`the run marker ${markerKey(this.masterPath)} expired and is now held by ${JSON.stringify(r.holder?.value ?? '?')}: another run may use ${this.masterPath}`);
       }
     } catch (e) {
-      // etcd unreachable for now: the next tick tries again (the lease is 10 s, ticks every 3)
-      if (!this.released) this.warn(`run marker keep-alive: ${oneLine(e)}`);
+      // etcd unreachable for now: the next tick tries again (the lease is 10 s, ticks every 3); said once the marker may have run out
+      if (this.released || this.warnedUnkept || Date.now() - this.lastOk < MARKER_TTL_S * 1000) return;
+      this.warnedUnkept = true;
+      this.warn(`the run marker ${markerKey(this.masterPath)} was not kept alive for ${MARKER_TTL_S} s (${oneLine(e)}): another run could start on ${this.masterPath} meanwhile`);
     }
   }
 
