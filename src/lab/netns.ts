@@ -127,19 +127,23 @@ async function operstate(link: string, ns?: string): Promise<string> {
 }
 
 /**
- * Bring the host side of `name`'s link up again and wait until both ends
+ * Bring the host side of `name`'s link up again; resolves, once both ends
  * carry traffic (operstate UP: the kernel's link watch applies a carrier
- * change up to a second later, and drops packets until it has); control
- * time once they do. Throws a BenchError when that takes over `timeoutMs`.
+ * change a little later and drops packets until it has), with the control
+ * time right after `ip link set up` returned: the heal as the fault made
+ * it, never later than the first packet through (so a stale-leader window
+ * measured from it is not too short). Throws a BenchError when the link is
+ * not up within `timeoutMs`.
  */
 export async function linkUp(name: string, timeoutMs = 5000): Promise<number> {
   await ip(['link', 'set', name, 'up']);
-  const deadline = now() + timeoutMs;
+  const t = now();
+  const deadline = t + timeoutMs;
   while ((await operstate(name)) !== 'UP' || (await operstate(NS_IF, name)) !== 'UP') {
     if (now() > deadline) throw new BenchError(`the link ${name} is not up ${timeoutMs} ms after \`ip link set ${name} up\``);
     await sleep(10);
   }
-  return now();
+  return t;
 }
 
 /** The command that runs `cmd args` inside namespace `name`: `ip netns exec NAME cmd args` (ip execs it: same pid). */

@@ -76,7 +76,9 @@ export function onMasterEvent(m: RunModel, w: WorkerEvent, t: number, notes: Not
   // a paused master that speaks again was resumed (SIGCONT)
   const back = (prev?.state === 'paused' && w.ev !== 'exit') || rejoined;
   const resumed: MasterState | undefined = back ? (m.active === w.id ? 'master' : 'candidate') : undefined;
-  const base: Partial<MasterRow> = prev ? {} : { host: w.host, pid: w.pid };
+  // its word from etcd before the heal's event arrived: fault-healed checks it (run-model.ts)
+  const heard: Partial<MasterRow> = cutOff && HEARD_FROM_ETCD.has(w.ev) ? { heardAt: t } : {};
+  const base: Partial<MasterRow> = prev ? heard : { host: w.host, pid: w.pid };
   const set = (patch: Partial<MasterRow>) => {
     const { state, ...rest } = { ...base, ...(resumed ? { state: resumed } : {}), ...patch };
     return setMaster(m, w.id, cutOff || state === undefined ? rest : { ...rest, state }, t, prev?.host ?? w.host);

@@ -92,6 +92,8 @@ export interface MasterRow {
   electedRev: string | null;
   /** partitioned: when its link came back (it stays partitioned until it is heard from etcd again) */
   healedAt?: number | null;
+  /** partitioned: when it was last heard from etcd (its word may arrive before the heal's own event) */
+  heardAt?: number | null;
 }
 
 /** Who holds the master key as the control node's own watch saw it last (null value: nobody). */

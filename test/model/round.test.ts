@@ -220,3 +220,19 @@ test('Given a partition without the guard: the old master is still master at the
   assert.equal(res.dualLeaderMs, 1160);
   assert.equal(res.staleLeaderMs, 60);
 });
+
+test("Given a partition whose old master's word from etcd arrives before the heal's own event: it is back at the heal, not stuck partitioned", () => {
+  const m = roundAt(8, 'partition', 0);
+  // a reply already on its way at the cut is not word from etcd after the heal
+  feed(m, [ev(5, 'master', 'm1', 'refresh'), ev(1700, 'master', 'm1', 'stepdown', { reason: 'deadline' }), ev(2400, 'master', 'm2', 'elected')]);
+  // the link came back at 3500; the master's `lost` (at 3560) is folded before the heal's event (published once the link carries traffic)
+  feed(m, [ev(3560, 'master', 'm1', 'lost', { master: 'm2' })]);
+  assert.equal(m.masters.get('m1')!.state, 'partitioned');
+  m.apply({ kind: 'fault-healed', round: 8, t: 3500 });
+  assert.equal(m.masters.get('m1')!.state, 'candidate');
+  // and a word before the heal does not count
+  const early = roundAt(9, 'partition', 0);
+  feed(early, [ev(5, 'master', 'm1', 'refresh'), ev(2400, 'master', 'm2', 'elected')]);
+  early.apply({ kind: 'fault-healed', round: 9, t: 3500 });
+  assert.equal(early.masters.get('m1')!.state, 'partitioned');
+});
