@@ -53,8 +53,8 @@ export type WorkerCommand =
   | { cmd: 'skew'; ms: number } // test only: shift this worker's clock
   | { cmd: 'stop' };
 
-export type FaultKind = 'kill' | 'term' | 'pause' | 'resign' | 'etcd-leader';
-export const FAULTS: readonly FaultKind[] = ['kill', 'term', 'pause', 'resign', 'etcd-leader'];
+export type FaultKind = 'kill' | 'term' | 'pause' | 'resign' | 'etcd-leader' | 'partition';
+export const FAULTS: readonly FaultKind[] = ['kill', 'term', 'pause', 'resign', 'etcd-leader', 'partition'];
 
 export type BackendName = 'v3-lease' | 'v2-ttl' | 'v3-election';
 export const BACKENDS: readonly BackendName[] = ['v3-lease', 'v2-ttl', 'v3-election'];
@@ -81,8 +81,8 @@ export interface Distribution {
 export interface FaultRules {
   /** the outcome this fault must produce: a new master, none (the master keeps its lease), or either */
   expect: 'failover' | 'none' | 'either';
-  /** the old master's state once the fault is injected (null: unchanged) */
-  oldMasterAfter: 'dead' | 'paused' | null;
+  /** the old master's state once the fault is injected (null: unchanged); paused and partitioned last until fault-healed */
+  oldMasterAfter: 'dead' | 'paused' | 'partitioned' | null;
   /** the round also waits for the old master's stepdown (or exit) after a failover */
   waitOldStepdown: boolean;
   /** the old master winning again after it stepped down counts as the new master (etcd-leader) */
@@ -103,7 +103,7 @@ export interface RoundResult {
   detectMs: number | null;
   electionMs: number | null;
   dualLeaderMs: number | null;
-  /** pause: from the moment the old master could act again (SIGCONT) until its stepdown; 0 if it stepped down before */
+  /** pause, partition: from the moment the old master could act again (SIGCONT, the link back) until its stepdown; 0 if it stepped down before */
   staleLeaderMs: number | null;
   /**
    * count: agents expected to follow (up when the run's rounds began); notified/notifyMs/regetMs: of those;

@@ -12,7 +12,7 @@ export interface HelpOverlayProps {
 }
 
 const NOTES = [
-  'Colours: green master / up, yellow candidate / connecting, magenta paused, red dead / unreachable (markers ● ○ ‖ ✕ say the same without colour).',
+  'Colours: green master / up, yellow candidate / connecting, magenta paused, blue partitioned, red dead / unreachable (markers ● ○ ‖ ⊘ ✕ say the same without colour).',
   'Failover = new master elected - fault; detect = first candidate notified - fault; election = elected - detect.',
   'Agent notify = agent notified - fault; re-get = agent got the new master - notified. All times in ms, control-node clock.',
 ];

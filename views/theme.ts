@@ -29,6 +29,8 @@ export function masterColour(state: MasterState): Colour {
       return 'yellow';
     case 'paused':
       return 'magenta';
+    case 'partitioned':
+      return 'blue';
     case 'dead':
       return 'red';
   }
@@ -52,7 +54,7 @@ export function levelColour(level: LogLevel): Colour | undefined {
   return level === 'error' ? 'red' : level === 'warn' ? 'yellow' : level === 'debug' ? 'gray' : undefined;
 }
 
-/** A marker that carries the state without colour: ● master, ○ candidate, ‖ paused, ✕ dead */
+/** A marker that carries the state without colour: ● master, ○ candidate, ‖ paused, ⊘ partitioned, ✕ dead */
 export function masterMarker(state: MasterState): string {
-  return state === 'master' ? '●' : state === 'paused' ? '‖' : state === 'dead' ? '✕' : '○';
+  return state === 'master' ? '●' : state === 'paused' ? '‖' : state === 'partitioned' ? '⊘' : state === 'dead' ? '✕' : '○';
 }

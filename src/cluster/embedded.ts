@@ -40,7 +40,7 @@ export type { AttachHooks, ClusterSpec, ClusterStatus, EmbeddedCluster, Member, 
 export { StartError } from './cluster.ts';
 export { etcdBinary, memberArgs } from './launcher.ts';
 export { etcdPidsUnder, isEtcdProcess } from './members.ts';
-export { freePorts } from './ports.ts';
+export { freePorts, urlOn } from './ports.ts';
 export { logTail } from './log-tail.ts';
 
 /**
@@ -81,7 +81,8 @@ async function startMembers(opts: StartOptions, a: Attempt): Promise<Cluster> {
   const { names, host, dataDir } = a;
   const signal = opts.signal;
   for (let attempt = 1; ; attempt++) {
-    const ports = await freePorts(host, 2 * names.length);
+    const listen = opts.listen ?? [];
+    const ports = await freePorts(host, 2 * names.length, listen);
     if (signal?.aborted) throw a.aborted();
     const spec: ClusterSpec = {
       token: `etcd-bench-${randomUUID()}`,
@@ -91,6 +92,7 @@ async function startMembers(opts: StartOptions, a: Attempt): Promise<Cluster> {
       ownsDataDir: false,
       etcdBin: a.etcdBin,
       extraArgs: opts.extraArgs ?? [],
+      listen,
       members: names.map((name, i) => ({ name, clientUrl: url(host, ports[2 * i]!), peerUrl: url(host, ports[2 * i + 1]!), pid: 0, dataDir: join(dataDir, name) })),
     };
     const cluster = new Cluster(spec, opts.detached ?? false, opts.onLog, {}, a.owner);

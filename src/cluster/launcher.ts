@@ -8,23 +8,25 @@
  * get their own session and write the log file directly.
  *
  *   setpriv --pdeathsig KILL /usr/bin/etcd --name=m1 --data-dir=/tmp/etcd-bench-Xc1q2L/m1 --enable-v2=true
- *     --listen-client-urls=http://127.0.0.1:24942 ... --initial-cluster-state=new --logger=zap --log-outputs=stderr
+ *     --listen-client-urls=http://127.0.0.1:24942[,http://198.18.37.1:24942] ... --initial-cluster-state=new --logger=zap --log-outputs=stderr
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { which } from '../bootstrap.mjs';
 import { BenchError } from '../errors.ts';
+import { urlOn } from './ports.ts';
 import type { ClusterSpec, Member } from './spec.ts';
 
 /** The flags of one member. `state` is 'new' for the first start, 'existing' for a restart. */
-export function memberArgs(spec: Pick<ClusterSpec, 'token' | 'members' | 'extraArgs'>, m: Member, state: 'new' | 'existing'): string[] {
+export function memberArgs(spec: Pick<ClusterSpec, 'token' | 'members' | 'extraArgs' | 'listen'>, m: Member, state: 'new' | 'existing'): string[] {
   const initialCluster = spec.members.map((x) => `${x.name}=${x.peerUrl}`).join(',');
+  const listen = [m.clientUrl, ...(spec.listen ?? []).map((addr) => urlOn(m.clientUrl, addr))];
   return [
     `--name=${m.name}`,
     `--data-dir=${m.dataDir}`,
     '--enable-v2=true',
-    `--listen-client-urls=${m.clientUrl}`,
+    `--listen-client-urls=${listen.join(',')}`,
     `--advertise-client-urls=${m.clientUrl}`,
     `--listen-peer-urls=${m.peerUrl}`,
     `--initial-advertise-peer-urls=${m.peerUrl}`,

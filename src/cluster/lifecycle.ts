@@ -16,6 +16,8 @@ export interface StartArgs {
   members?: number;
   host?: string;
   dataDir?: string;
+  /** more addresses the members' client ports listen on (--embedded-listen) */
+  listen?: string[];
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -33,6 +35,8 @@ async function exists(path: string): Promise<boolean> {
 export async function startRecorded(a: StartArgs, file: string, note: (line: string) => void): Promise<string[]> {
   const old = await readState(file);
   if (old) {
+    const missing = (a.listen ?? []).filter((x) => !(old.listen ?? []).includes(x));
+    if (missing.length > 0) throw new BenchError(`the embedded cluster started ${old.started} does not listen on ${missing.join(', ')}, and a running etcd cannot add an address: \`cluster stop\` first`);
     const cluster = attachCluster(old, { stateFile: file });
     const st = await cluster.status();
     const down = st.members.filter((m) => !m.up).map((m) => m.name);
@@ -55,7 +59,7 @@ export async function startRecorded(a: StartArgs, file: string, note: (line: str
     await removeMemberData(old);
   }
   const t0 = performance.now();
-  const cluster = await startCluster({ detached: true, members: a.members, host: a.host, dataDir: a.dataDir });
+  const cluster = await startCluster({ detached: true, members: a.members, host: a.host, dataDir: a.dataDir, listen: a.listen });
   try {
     await writeState(stateOf(cluster), file);
   } catch (e) {

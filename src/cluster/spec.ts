@@ -29,6 +29,11 @@ export interface ClusterSpec {
   etcdBin: string;
   /** extra etcd flags for every member, e.g. ['--heartbeat-interval=50'] */
   extraArgs: string[];
+  /**
+   * more addresses each member's client port listens on besides `host`
+   * (--embedded-listen, the partition lab's veth links), e.g. ['198.18.37.1']; absent in older state files
+   */
+  listen?: string[];
   members: Member[];
 }
 
@@ -90,6 +95,8 @@ export interface StartOptions {
   etcdBin?: string;
   /** appended to every member's flags */
   extraArgs?: string[];
+  /** more addresses every member's client port listens on (each must exist on this machine), e.g. ['198.18.37.1'] */
+  listen?: string[];
 }
 
 export interface AttachHooks {

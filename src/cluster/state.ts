@@ -77,7 +77,7 @@ export async function readState(file: string = stateFilePath()): Promise<Cluster
     throw new BenchError(`${file} is not JSON; remove it if no cluster runs`, { cause: e });
   }
   if (!isState(parsed)) throw new BenchError(`${file} is not an embedded cluster record; remove it if no cluster runs`);
-  return { ...parsed, extraArgs: parsed.extraArgs ?? [], host: parsed.host ?? '127.0.0.1', ownsDataDir: parsed.ownsDataDir ?? false };
+  return { ...parsed, extraArgs: parsed.extraArgs ?? [], listen: parsed.listen ?? [], host: parsed.host ?? '127.0.0.1', ownsDataDir: parsed.ownsDataDir ?? false };
 }
 
 /** Write atomically (temp file + rename). */
@@ -106,6 +106,7 @@ export function attachCluster(state: ClusterState, opts: { stateFile?: string | 
     ownsDataDir: state.ownsDataDir,
     etcdBin: state.etcdBin,
     extraArgs: state.extraArgs,
+    listen: state.listen ?? [],
     members: state.members,
   });
   // the file may meanwhile record another cluster (stop + start elsewhere): leave that one alone

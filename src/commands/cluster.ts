@@ -1,7 +1,8 @@
 /**
  * `etcd-election-bench cluster start|stop|status`:
  *
- *   cluster start [--members N] [--host ADDR] [--data-dir DIR]
+ *   cluster start [--members N] [--host ADDR] [--embedded-listen ADDR] [--data-dir DIR]
+ *       --embedded-listen: the client ports also listen on ADDR (for runs with remote hosts)
  *       stdout: one line, the endpoints, comma-separated; progress on stderr.
  *       Already running: says so and prints its endpoints. Members down with
  *       their data left: restarts them. Exit 0, 1 when it cannot start.
@@ -10,17 +11,19 @@
  *   usage errors: one line on stderr, exit 2
  */
 import { UsageError } from '../errors.ts';
+import { parseSetting } from '../config/settings.ts';
 import type { ClusterStatus } from '../cluster/embedded.ts';
 import { recordedStatus, startRecorded, stopRecorded } from '../cluster/lifecycle.ts';
 import { stateFilePath, type ClusterState } from '../cluster/state.ts';
 import { parseFlags } from './args.ts';
 import { stdio, type Io } from './io.ts';
 
-export const USAGE = 'usage: etcd-election-bench cluster start [--members N] [--host ADDR] [--data-dir DIR] | status [--json] | stop';
+export const USAGE = 'usage: etcd-election-bench cluster start [--members N] [--host ADDR] [--embedded-listen ADDR] [--data-dir DIR] | status [--json] | stop';
 
 const OPTIONS = {
   members: { type: 'string' },
   host: { type: 'string' },
+  'embedded-listen': { type: 'string' },
   'data-dir': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -33,14 +36,17 @@ function parse(argv: string[]) {
   if (sub === undefined) throw new UsageError(`cluster: missing subcommand; ${USAGE}`);
   if (sub !== 'start' && sub !== 'stop' && sub !== 'status') throw new UsageError(`cluster: unknown subcommand ${JSON.stringify(sub)}; ${USAGE}`);
   if (rest.length) throw new UsageError(`cluster: unexpected argument ${JSON.stringify(rest[0])}; ${USAGE}`);
-  if (sub !== 'start' && (values.members || values.host || values['data-dir'])) throw new UsageError(`cluster: --members/--host/--data-dir belong to cluster start; ${USAGE}`);
+  if (sub !== 'start' && (values.members || values.host || values['data-dir'] || values['embedded-listen'])) {
+    throw new UsageError(`cluster: --members/--host/--embedded-listen/--data-dir belong to cluster start; ${USAGE}`);
+  }
   if (sub !== 'status' && values.json) throw new UsageError(`cluster: --json belongs to cluster status; ${USAGE}`);
   let members: number | undefined;
   if (values.members !== undefined) {
     members = Number(values.members);
     if (!Number.isInteger(members) || members < 1 || members > 9) throw new UsageError(`cluster: --members must be 1..9, got ${JSON.stringify(values.members)}; ${USAGE}`);
   }
-  return { sub, json: values.json ?? false, members, host: values.host, dataDir: values['data-dir'] };
+  const extra = values['embedded-listen'] === undefined ? null : parseSetting('embeddedListen', values['embedded-listen'], '--embedded-listen', { baseDir: process.cwd() });
+  return { sub, json: values.json ?? false, members, host: values.host, dataDir: values['data-dir'], listen: extra ? [extra] : [] };
 }
 
 export function formatStatus(state: ClusterState, st: ClusterStatus): string[] {
@@ -51,6 +57,7 @@ export function formatStatus(state: ClusterState, st: ClusterStatus): string[] {
     `embedded etcd cluster: ${health} (${up}/${st.members.length} up), started ${state.started}, data ${state.dataDir}`,
     ...st.members.map((m) => `  ${m.name.padEnd(3)} ${m.clientUrl.padEnd(urlWidth)}  pid ${String(m.pid).padEnd(7)} ${(m.up ? 'up' : 'down').padEnd(4)}${m.leader ? '  leader' : ''}`.trimEnd()),
     st.leader ? `leader ${st.leader}, revision ${st.revision ?? '?'}` : 'no leader',
+    ...((state.listen ?? []).length > 0 ? [`client ports also listen on ${state.listen!.join(', ')}`] : []),
   ];
 }
 

@@ -36,14 +36,17 @@ function conflict(s: Settings, sources: Sources, a: SettingKey, b: SettingKey, t
 export function checkSettings(s: Settings, sources: Sources): string[] {
   if (s.refresh >= s.ttl) throw conflict(s, sources, 'refresh', 'ttl', 'refresh must be shorter than ttl, or the key expires between keep-alives');
   if (s.roundTimeout <= s.ttl) throw conflict(s, sources, 'roundTimeout', 'ttl', 'round_timeout must be longer than ttl, or no kill round can finish');
-  if (s.fault === 'pause' && pauseSeconds(s) >= s.roundTimeout) {
-    throw conflict(s, sources, 'pause', 'roundTimeout', 'the pause fault must end before round_timeout');
+  if ((s.fault === 'pause' || s.fault === 'partition') && pauseSeconds(s) >= s.roundTimeout) {
+    throw conflict(s, sources, 'pause', 'roundTimeout', `the ${s.fault} fault must end before round_timeout`);
   }
   if (s.masterPath === s.egoKey || s.egoKey.startsWith(`${s.masterPath}/`) || s.masterPath.startsWith(`${s.egoKey}/`)) {
     throw conflict(s, sources, 'egoKey', 'masterPath', 'ego_key and master_path must be separate keys, neither inside the other');
   }
   if (s.fault === 'etcd-leader' && s.endpoints !== 'embedded') {
     throw conflict(s, sources, 'fault', 'endpoints', 'the etcd-leader fault needs the embedded cluster (it kills and restarts a member)');
+  }
+  if (s.fault === 'partition' && s.endpoints !== 'embedded') {
+    throw conflict(s, sources, 'fault', 'endpoints', "the partition fault needs the embedded cluster (it listens on the links of the masters' network namespaces)");
   }
   const modeConflict = agentModeConflict(s.agentMode, s.backend);
   if (modeConflict) throw conflict(s, sources, 'agentMode', 'backend', modeConflict);
@@ -52,8 +55,8 @@ export function checkSettings(s: Settings, sources: Sources): string[] {
   if (s.ttl < 2 && s.backend !== 'v2-ttl') {
     warnings.push(`${shown(s, sources, 'ttl')}: etcd silently raises lease TTLs below its minimum (2 s with default timing), so failover will behave as ttl = 2`);
   }
-  if (s.fault === 'pause' && pauseSeconds(s) <= s.ttl) {
-    warnings.push(`${shown(s, sources, 'pause')}: a pause not longer than ttl lets the master keep its key; expect no failover`);
+  if ((s.fault === 'pause' || s.fault === 'partition') && pauseSeconds(s) <= s.ttl) {
+    warnings.push(`${shown(s, sources, 'pause')}: a ${s.fault} not longer than ttl lets the master keep its key; expect no failover`);
   }
   return warnings;
 }

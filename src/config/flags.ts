@@ -18,6 +18,7 @@ import { parseSetting, settingFlags, settingFlagsHelp, type SettingKey, type Set
 export const commonFlagOptions = {
   conf: { type: 'string' },
   endpoints: { type: 'string' },
+  'embedded-listen': { type: 'string' },
   backend: { type: 'string' },
   ttl: { type: 'string' },
   refresh: { type: 'string' },

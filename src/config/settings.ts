@@ -16,7 +16,7 @@
  */
 import { BACKENDS, FAULTS, type BackendName, type FaultKind } from '../events.ts';
 import { ConfigError } from '../errors.ts';
-import { bool, decimal, endpoints, integer, Invalid, keyPath, knownHostsFile, oneOf, optionalFile, path, type ParseContext } from './values.ts';
+import { bool, decimal, endpoints, integer, Invalid, keyPath, knownHostsFile, listenAddress, oneOf, optionalFile, path, type ParseContext } from './values.ts';
 
 export type { ParseContext } from './values.ts';
 
@@ -37,6 +37,8 @@ function agentMode(raw: string): AgentMode {
 export interface Settings {
   /** 'embedded' (the local 3-member cluster) or etcd client URLs, e.g. ['http://10.0.0.1:2379'] */
   endpoints: 'embedded' | string[];
+  /** an address of this machine the embedded cluster also listens on, handed to SSH hosts, e.g. '10.0.0.5'; null: loopback only */
+  embeddedListen: string | null;
   backend: BackendName;
   /** key/lease TTL, whole seconds (both etcd APIs take integer seconds) */
   ttl: number;
@@ -54,7 +56,7 @@ export interface Settings {
   agents: number;
   rounds: number;
   fault: FaultKind;
-  /** seconds a `pause` fault keeps the master stopped; 0 = ttl + 1.5 (see pauseSeconds) */
+  /** seconds a `pause` fault keeps the master stopped (a `partition` fault, cut off); 0 = ttl + 1.5 (see pauseSeconds) */
   pause: number;
   /** seconds before a round is given up */
   roundTimeout: number;
@@ -73,6 +75,7 @@ export type SettingKey = keyof Settings;
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   endpoints: 'embedded',
+  embeddedListen: null,
   backend: 'v3-lease',
   ttl: 2,
   refresh: 0.5,
@@ -221,7 +224,7 @@ const SPECS = [
     flag: 'pause',
     arg: 'S',
     expect: 'a number of seconds >= 0 (0 means ttl + 1.5)',
-    help: 'how long the pause fault stops the master, seconds (0: ttl + 1.5)',
+    help: 'how long the pause fault stops the master (the partition fault cuts it off), seconds (0: ttl + 1.5)',
     parse: (raw) => decimal(raw, (n) => n >= 0),
   }),
   spec({
@@ -268,6 +271,15 @@ const SPECS = [
     expect: 'the path of a known_hosts file',
     help: 'known_hosts file to check the remote hosts against',
     parse: (raw, ctx) => knownHostsFile(raw, ctx),
+  }),
+  spec({
+    key: 'embeddedListen',
+    conf: 'embedded_listen',
+    flag: 'embedded-listen',
+    arg: 'ADDR',
+    expect: 'an IP address of this machine, e.g. 10.0.0.5',
+    help: 'the embedded cluster also listens on ADDR, and SSH hosts reach it there',
+    parse: listenAddress,
   }),
   spec({
     key: 'out',

@@ -8,6 +8,7 @@
  *   knownHostsFile('~/.ssh/bench_known_hosts', ctx) -> '/root/.ssh/bench_known_hosts' (may not exist yet)
  */
 import { existsSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 
@@ -83,6 +84,15 @@ export function endpoints(raw: string): 'embedded' | string[] {
     out.push(u.origin);
   }
   return out;
+}
+
+/** An IP address to listen on ('' = none): v4 or v6 (brackets allowed), not a wildcard. */
+export function listenAddress(raw: string): string | null {
+  if (raw === '') return null;
+  const a = raw.startsWith('[') && raw.endsWith(']') ? raw.slice(1, -1) : raw;
+  if (isIP(a) === 0) throw new Invalid();
+  if (a === '0.0.0.0' || a === '::') throw new Invalid('one address of this machine, not a wildcard (etcd has no auth: listen only where the hosts reach it)');
+  return a;
 }
 
 /** `~/x` is under the home directory; other relative paths are under ctx.baseDir. */

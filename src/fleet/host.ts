@@ -23,6 +23,8 @@ export interface WorkerSpec {
   args: string[];
   /** id of this worker (master id, or agent id prefix) */
   id: string;
+  /** run it inside this network namespace of the control node (`ip netns exec`; LocalHost only: the partition fault) */
+  netns?: string;
 }
 
 export interface WorkerHandle {

@@ -1,5 +1,7 @@
 /**
- * LocalHost: workers as child processes of the control node (execa). Clock
+ * LocalHost: workers as child processes of the control node (execa), a
+ * master of the partition fault inside its network namespace (`ip netns exec
+ * eeb-3f2a9c1b-1 node worker.mjs master ...`). Clock
  * offset is 0 by definition; the fault time is stamped right after kill(2).
  * A worker exits when its stdin closes, so a crashed control node leaves no
  * orphans; stopAll() closes stdin, then SIGKILLs what is left after a grace.
@@ -8,6 +10,7 @@ import { execa, type ResultPromise } from 'execa';
 import { hostname } from 'node:os';
 import type { WorkerCommand, WorkerEvent } from '../events.ts';
 import { now } from '../clock.ts';
+import { netnsExec } from '../lab/netns.ts';
 import { workerBundle } from './bundle.ts';
 import type { ClockOffset, Host, HostInfo, SignalName, WorkerHandle, WorkerSpec } from './host.ts';
 import { readEvents, writeCommand } from './worker-stream.ts';
@@ -70,7 +73,10 @@ export class LocalHost implements Host {
 
   async startWorker(spec: WorkerSpec, onEvent: (e: WorkerEvent) => void, onStderr?: (line: string) => void): Promise<WorkerHandle> {
     const bundle = await workerBundle();
-    const child = execa(process.execPath, [bundle.path, ...spec.args, '--host', this.name], {
+    const argv = [bundle.path, ...spec.args, '--host', this.name];
+    // ip execs node in the namespace (no fork): the child's pid is the worker's
+    const cmd = spec.netns ? netnsExec(spec.netns, process.execPath, argv) : { file: process.execPath, args: argv };
+    const child = execa(cmd.file, cmd.args, {
       stdin: 'pipe',
       stdout: 'pipe',
       stderr: 'pipe',

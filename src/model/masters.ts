@@ -19,6 +19,8 @@ import type { RunModel } from './run-model.ts';
 import type { MasterRow, MasterState, Note } from './types.ts';
 
 const CREATES_MASTER: ReadonlySet<string> = new Set(['start', 'campaign', 'elected', 'lost', 'refresh', 'stepdown', 'notified']);
+/** events that prove a master reached etcd: a cut-off master whose link is back has rejoined with the first of them */
+const HEARD_FROM_ETCD: ReadonlySet<string> = new Set(['elected', 'lost', 'refresh', 'notified', 'watch-created', 'ego-written']);
 
 /** etcd revisions are int64 strings: compare as BigInt when both are numbers */
 export function revAtLeast(a: string, b: string): boolean {
@@ -67,10 +69,20 @@ export function onMasterEvent(m: RunModel, w: WorkerEvent, t: number, notes: Not
     if (w.ev === 'error') note('error', w.message ?? 'error', `${w.id}: ${w.message ?? 'error'}`);
     return;
   }
+  // a cut-off master speaks (keep-alive failures, its guard's stepdown) but stays partitioned until,
+  // its link back (fault-healed), it is heard from etcd again
+  const rejoined = prev?.state === 'partitioned' && (prev.healedAt ?? null) !== null && HEARD_FROM_ETCD.has(w.ev);
+  const cutOff = prev?.state === 'partitioned' && !rejoined && w.ev !== 'exit';
   // a paused master that speaks again was resumed (SIGCONT)
-  const resumed: MasterState | undefined = prev?.state === 'paused' && w.ev !== 'exit' ? (m.active === w.id ? 'master' : 'candidate') : undefined;
-  const base: Partial<MasterRow> = prev ? {} : { host: w.host, pid: w.pid };
-  const set = (patch: Partial<MasterRow>) => setMaster(m, w.id, { ...base, ...(resumed ? { state: resumed } : {}), ...patch }, t, prev?.host ?? w.host);
+  const back = (prev?.state === 'paused' && w.ev !== 'exit') || rejoined;
+  const resumed: MasterState | undefined = back ? (m.active === w.id ? 'master' : 'candidate') : undefined;
+  // its word from etcd before the heal's event arrived: fault-healed checks it (run-model.ts)
+  const heard: Partial<MasterRow> = cutOff && HEARD_FROM_ETCD.has(w.ev) ? { heardAt: t } : {};
+  const base: Partial<MasterRow> = prev ? heard : { host: w.host, pid: w.pid };
+  const set = (patch: Partial<MasterRow>) => {
+    const { state, ...rest } = { ...base, ...(resumed ? { state: resumed } : {}), ...patch };
+    return setMaster(m, w.id, cutOff || state === undefined ? rest : { ...rest, state }, t, prev?.host ?? w.host);
+  };
   m.round?.onMaster(w, t);
   switch (w.ev) {
     case 'start':

@@ -8,7 +8,7 @@
  *   detect    = first candidate notified  - fault time
  *   election  = new master elected        - that notification
  *   dual      = old master's stepdown     - new master elected   (>= 0)
- *   stale     = old master's stepdown     - fault healed (SIGCONT) (>= 0)
+ *   stale     = old master's stepdown     - fault healed (SIGCONT, link up) (>= 0)
  *   agent notify = agent notified - fault; re-get = got-master(new) - notified
  *
  * Figures built from two unordered streams (a candidate's watch and its
@@ -215,7 +215,7 @@ export class RoundState {
   /** the master kept its lease: no election by another, no stepdown, a keep-alive after the fault ended */
   private keptLease(): boolean {
     if (this.elected || this.oldStepdown !== null || this.oldExited) return false;
-    const needsHeal = this.rules.oldMasterAfter === 'paused';
+    const needsHeal = this.rules.oldMasterAfter === 'paused' || this.rules.oldMasterAfter === 'partitioned';
     return needsHeal ? this.oldRefreshAfterHeal !== null : this.oldRefresh !== null;
   }
 

@@ -140,6 +140,11 @@ export class RunModel {
         r.heal(t);
         const old = r.oldMaster ? this.masters.get(r.oldMaster) : undefined;
         if (old?.state === 'paused') setMaster(this, old.id, { state: this.active === old.id ? 'master' : 'candidate' }, t);
+        // a cut-off master is back once it is heard from etcd after the heal (masters.ts), maybe already
+        if (old?.state === 'partitioned') {
+          const back = (old.heardAt ?? -Infinity) >= t;
+          setMaster(this, old.id, { healedAt: t, ...(back ? { state: this.active === old.id ? ('master' as const) : ('candidate' as const) } : {}) }, t);
+        }
         say('info', 'bench', `round ${e.round}: ${r.target} can act again, ${fmtMsUnit(t - r.tf)} after the fault`);
         break;
       }
@@ -238,7 +243,7 @@ export class RunModel {
     if (!r || r.round !== e.round) return;
     r.setFault(t, e.target, e.host, e.pid, e.verb);
     const after = r.rules.oldMasterAfter;
-    if (after && r.oldMaster && this.masters.has(r.oldMaster)) setMaster(this, r.oldMaster, { state: after }, t);
+    if (after && r.oldMaster && this.masters.has(r.oldMaster)) setMaster(this, r.oldMaster, { state: after, healedAt: null, heardAt: null }, t);
   }
 
   private endRound(result: RoundResult, summary: RunSummary | undefined, t: number): void {

@@ -11,8 +11,13 @@
  */
 import type { BackendName, Role } from '../events.ts';
 
-/** One declaration of a master's states (the session, the rounds and the dashboard read this one). */
-export type MasterState = 'starting' | 'candidate' | 'master' | 'paused' | 'dead';
+/**
+ * One declaration of a master's states (the session, the rounds and the
+ * dashboard read this one). 'partitioned': running but cut off from etcd (the
+ * partition fault) until the link is healed; it may still speak (keep-alive
+ * failures, its own stepdown), unlike a paused one.
+ */
+export type MasterState = 'starting' | 'candidate' | 'master' | 'paused' | 'partitioned' | 'dead';
 export type HostState = 'unknown' | 'connecting' | 'deploying' | 'up' | 'unreachable';
 export type ClusterState = 'unknown' | 'starting' | 'up' | 'down' | 'error';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -85,6 +90,10 @@ export interface MasterRow {
   /** when it was last elected, and the revision (v2: index) its claim was made at */
   electedAt: number | null;
   electedRev: string | null;
+  /** partitioned: when its link came back (it stays partitioned until it is heard from etcd again) */
+  healedAt?: number | null;
+  /** partitioned: when it was last heard from etcd (its word may arrive before the heal's own event) */
+  heardAt?: number | null;
 }
 
 /** Who holds the master key as the control node's own watch saw it last (null value: nobody). */

@@ -4,80 +4,24 @@
  * expected outcome, when the round is complete, which extra figures it
  * reports) and how the cluster is put back afterwards. The session runs the
  * row; the run model reads its rules from the round-start event. Adding a
- * fault is a row here, its key in views/keys.ts, and its tests.
+ * fault is a row here, its key in views/keys.ts, and its tests. The shapes
+ * are in ./fault-types.ts; the partition row in ./faults-partition.ts.
  *
  *   FAULTS.kill.rules(settings)  // {expect: 'failover', oldMasterAfter: 'dead', ...}
  *   await FAULTS.kill.inject(ctx) // {t: 1764083012345.1, target: 'local-m2', host: 'localhost', pid: 4242}
  */
-import type { FaultKind, FaultRules } from '../events.ts';
-import type { Settings } from '../config/settings.ts';
+import type { FaultKind } from '../events.ts';
 import { pauseSeconds } from '../config/settings.ts';
-import type { EmbeddedCluster } from '../cluster/embedded.ts';
-import type { WorkerHandle } from '../fleet/host.ts';
 import { BenchError } from '../errors.ts';
+import { EXPIRY_CHECK_S, healAt, restartOld, type FaultContext, type FaultRow, type Injected } from './fault-types.ts';
+import { partition } from './faults-partition.ts';
 
-/** What a fault row may use: the round's signal, the master it aims at, the cluster, and the session's hands. */
-export interface FaultContext {
-  readonly settings: Settings;
-  /** aborted when the round is cancelled (`x`, quit) */
-  readonly signal: AbortSignal;
-  /** the active master at the round's start */
-  readonly old: { id: string; host: string; handle: WorkerHandle };
-  /** the embedded cluster, when the run owns or attached one */
-  readonly cluster: EmbeddedCluster | null;
-  /** control-clock now, ms */
-  now(): number;
-  /** an abortable sleep (rejects when the signal aborts) */
-  sleep(ms: number): Promise<void>;
-  /** start the (exited) master `id` again and wait until it is a candidate or master */
-  restartMaster(id: string): Promise<void>;
-  /** wait until master `id` is a candidate or master again (after a pause or a resign) */
-  waitMasterBack(id: string): Promise<void>;
-  log(message: string): void;
-}
-
-export interface Injected {
-  /** control-clock time right after the injection (the kill(2) on the host) */
-  t: number;
-  /** what was hit: the master's id, or the etcd member's name */
-  target: string;
-  host: string;
-  pid: number;
-  /** settles with the time the fault's effect ended (SIGCONT), when the fault has an end */
-  healed?: Promise<number>;
-  /** the etcd member to restart afterwards */
-  member?: string;
-}
-
-export interface FaultRow {
-  kind: FaultKind;
-  /** how the log names the injection: "SIGKILL" */
-  verb: string;
-  /** one line for --help and the console's help */
-  what: string;
-  /** the fault moves the master to a standby: at least 2 masters must run */
-  needsStandby: boolean;
-  /** the fault kills an etcd member: the run must own the embedded cluster */
-  needsEmbedded: boolean;
-  rules(s: Pick<Settings, 'ttl' | 'refresh' | 'pause'>): FaultRules;
-  inject(ctx: FaultContext): Promise<Injected>;
-  /** put things back as they were before the round (a standby in place of the old master) */
-  restore(ctx: FaultContext, injected: Injected | null): Promise<void>;
-}
+export type { FaultContext, FaultRow, Injected, PartitionLab } from './fault-types.ts';
 
 const signalled = async (ctx: FaultContext, sig: 'SIGKILL' | 'SIGTERM'): Promise<Injected> => {
   const t = await ctx.old.handle.signal(sig);
   return { t, target: ctx.old.id, host: ctx.old.host, pid: ctx.old.handle.pid };
 };
-
-/** the killed (or terminated) master comes back as a standby once its process is gone */
-const restartOld = async (ctx: FaultContext): Promise<void> => {
-  await ctx.old.handle.exited;
-  await ctx.restartMaster(ctx.old.id);
-};
-
-/** etcd checks lease expiry every 500 ms: a lease runs out up to 0.5 s after T (ETCD-NOTES.md) */
-const EXPIRY_CHECK_S = 0.5;
 
 const kill: FaultRow = {
   kind: 'kill',
@@ -113,18 +57,12 @@ const pause: FaultRow = {
     const expect = p < s.ttl - s.refresh ? 'none' : p > s.ttl + EXPIRY_CHECK_S ? 'failover' : 'either';
     return { expect, oldMasterAfter: 'paused', waitOldStepdown: true, oldMayWin: false, figures: ['dualLeaderMs', 'staleLeaderMs', 'split'] };
   },
+  lastsS: pauseSeconds,
   async inject(ctx) {
     const handle = ctx.old.handle;
     const t = await handle.signal('SIGSTOP');
-    const ms = pauseSeconds(ctx.settings) * 1000;
     // SIGCONT even when the round is cancelled: a stopped worker must not be left behind
-    const healed = new Promise<number>((resolve) => {
-      const timer = setTimeout(() => void handle.signal('SIGCONT').then(resolve, () => resolve(ctx.now())), Math.max(0, t + ms - ctx.now()));
-      ctx.signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        void handle.signal('SIGCONT').then(resolve, () => resolve(ctx.now()));
-      }, { once: true });
-    });
+    const healed = healAt(ctx, t + pauseSeconds(ctx.settings) * 1000, () => handle.signal('SIGCONT'));
     return { t, target: ctx.old.id, host: ctx.old.host, pid: handle.pid, healed };
   },
   restore: (ctx) => ctx.waitMasterBack(ctx.old.id),
@@ -167,7 +105,7 @@ const etcdLeader: FaultRow = {
 };
 
 /** The fault table. */
-export const FAULTS: Readonly<Record<FaultKind, FaultRow>> = { kill, term, pause, resign, 'etcd-leader': etcdLeader };
+export const FAULTS: Readonly<Record<FaultKind, FaultRow>> = { kill, term, pause, resign, 'etcd-leader': etcdLeader, partition };
 
 export function faultRow(kind: FaultKind): FaultRow {
   return FAULTS[kind];

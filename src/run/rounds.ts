@@ -12,14 +12,13 @@
  */
 import { now } from '../clock.ts';
 import type { Config } from '../config/load.ts';
-import { pauseSeconds } from '../config/settings.ts';
 import { BenchError, oneLine } from '../errors.ts';
 import type { BenchEvent, FaultKind, RoundResult } from '../events.ts';
 import type { EmbeddedCluster } from '../cluster/embedded.ts';
 import type { WorkerHandle } from '../fleet/host.ts';
 import { agentsOnActive, agentsReady, agentsStarted, closeRound, liveMasters, roundStatus, targetMaster } from '../model/select.ts';
 import type { RunModel } from '../model/run-model.ts';
-import { faultRow, type FaultContext, type Injected } from './faults.ts';
+import { faultRow, type FaultContext, type Injected, type PartitionLab } from './faults.ts';
 import { abortReason, WaitAborted, type Waiters } from './wait.ts';
 
 export interface RoundDeps {
@@ -27,6 +26,8 @@ export interface RoundDeps {
   model: RunModel;
   waits: Waiters;
   cluster: EmbeddedCluster | null;
+  /** the masters' network namespaces (partition), when the run made them */
+  lab: PartitionLab | null;
   publish: (e: BenchEvent) => void;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
   handleOf: (masterId: string) => WorkerHandle | null;
@@ -57,6 +58,8 @@ async function prepare(d: RoundDeps, fault: FaultKind, signal: AbortSignal, aim:
   const st = d.config.settings;
   const row = faultRow(fault);
   if (row.needsEmbedded && !d.cluster) throw new BenchError(`the ${fault} fault needs the embedded cluster (--endpoints embedded)`);
+  const refused = row.refuse?.(d.config);
+  if (refused) throw new BenchError(refused);
   await d.waits.until(() => targetMaster(d.model) !== null, {
     timeoutMs: (st.ttl + 5) * 1000,
     signal,
@@ -95,6 +98,7 @@ export async function runRound(d: RoundDeps, fault: FaultKind, signal: AbortSign
     signal,
     old: { id: oldId, host: handle.host, handle },
     cluster: d.cluster,
+    lab: d.lab,
     now,
     sleep: (ms) => abortableSleep(ms, signal),
     restartMaster: (id) => d.restartMaster(id, signal),
@@ -112,8 +116,8 @@ export async function runRound(d: RoundDeps, fault: FaultKind, signal: AbortSign
     injected = await row.inject(ctx);
     d.publish({ kind: 'fault', round: n, fault, verb: row.verb, target: injected.target, host: injected.host, pid: injected.pid, t: injected.t });
     void injected.healed?.then((t) => d.publish({ kind: 'fault-healed', round: n, t }));
-    // a paused master's round also waits out the pause
-    const extra = rules.oldMasterAfter === 'paused' ? pauseSeconds(st) * 1000 : 0;
+    // a fault that lasts (a pause, a partition) extends the round's deadline by its length
+    const extra = (row.lastsS?.(st) ?? 0) * 1000;
     await d.waits.until(() => roundStatus(d.model)?.complete === true, { timeoutMs: st.roundTimeout * 1000 + extra, signal, what: () => roundStatus(d.model)?.reason ?? 'the round ended' });
   } catch (e) {
     if (signal.aborted) {

@@ -16,13 +16,14 @@
  *   await s.start(); await s.startMasters(); await s.startAgents(); await s.runRounds(5);
  *   await s.close();
  */
+import { hostname } from 'node:os';
 import { now } from '../clock.ts';
 import type { Config, HostSpec } from '../config/load.ts';
 import type { BenchEvent, FaultKind, HostReport, RoundResult } from '../events.ts';
 import type { Host } from '../fleet/host.ts';
 import { cleanKeys } from '../election/keys.ts';
 import { RunModel } from '../model/run-model.ts';
-import { agentsOnActive, agentsReady, agentsStarted, foreignHolder, liveMasters, mastersSettled, targetMaster } from '../model/select.ts';
+import { agentsOnActive, agentsReady, agentsStarted, mastersSettled } from '../model/select.ts';
 import type { DashboardActions, EventSource } from '../store/actions.ts';
 import type { EmbeddedCluster } from '../cluster/embedded.ts';
 import { ActionQueue } from './actions.ts';
@@ -34,6 +35,9 @@ import { runReport, type RunReport } from './report.ts';
 import { runRound } from './rounds.ts';
 import { Waiters, WaitAborted } from './wait.ts';
 import { Workers } from './workers.ts';
+import { RunNetwork } from './network.ts';
+import { blockedReason, noMasterReason } from './reasons.ts';
+import { RunMarker } from './run-marker.ts';
 
 export interface SessionOptions extends HostOptions {
   runId?: string;
@@ -56,9 +60,11 @@ export class Session implements DashboardActions, EventSource {
   private readonly hosts = new Map<string, Host>();
   private readonly hostReports = new Map<string, HostReport>();
   private readonly workers: Workers;
+  private readonly net: RunNetwork;
   private etcd: Etcd | null = null;
   private facts: EtcdFactsRecorder | null = null;
   private readonly actions: ActionQueue;
+  private marker: RunMarker | null = null;
   private stopping = false;
   private closing: Promise<void> | null = null;
 
@@ -69,10 +75,11 @@ export class Session implements DashboardActions, EventSource {
     this.runId = opts.runId ?? newRunId();
     this.results = new ResultsWriter(config.settings.out, this.runId);
     this.actions = new ActionQueue(this.root.signal, (m) => this.log('info', m));
+    this.net = new RunNetwork(config, this.runId, (level, m) => this.log(level, m));
     this.workers = new Workers({
       config,
       hosts: this.hosts,
-      endpoints: () => this.endpoints,
+      placement: (host, id) => this.net.placement(this.etcd, host, id),
       publish: (e) => this.publish(e),
       log: (level, m) => this.log(level, m),
       closed: () => this.root.signal.aborted || this.stopping,
@@ -142,10 +149,16 @@ export class Session implements DashboardActions, EventSource {
   private async startUp(signal: AbortSignal): Promise<void> {
     const st = this.settings;
     for (const w of this.config.warnings) this.log('warn', w);
-    const etcd = await openEtcd(this.config, signal, (e) => this.publish(e), (m) => this.log('info', m), this.opts.onClusterLog, this.opts.cluster);
+    // the partition fault's namespaces first: the embedded cluster listens on their links
+    await this.net.setUp();
+    signal.throwIfAborted();
+    const etcd = await openEtcd(this.config, signal, (e) => this.publish(e), (m) => this.log('info', m), this.opts.onClusterLog, this.opts.cluster, this.net.listen);
     this.etcd = etcd;
     if (signal.aborted && etcd.owned) await etcd.cluster?.stop();
     signal.throwIfAborted();
+    // another live run on this election key: refuse before anything of ours touches it
+    const info = { runId: this.runId, pid: process.pid, host: hostname(), started: new Date().toISOString() };
+    this.marker = await RunMarker.acquire(etcd.v3, st.masterPath, info, (m) => this.log('warn', m), signal);
     this.facts = new EtcdFactsRecorder(etcd.endpoints, etcd.cluster);
     await this.facts.start();
     this.publish({ kind: 'cluster', state: 'up', endpoints: etcd.endpoints, t: now() });
@@ -163,18 +176,8 @@ export class Session implements DashboardActions, EventSource {
   }
 
   /** the master key is held by a value this run did not write and that never expires: waiting cannot help */
-  private blocked = (): string | null => {
-    const f = foreignHolder(this.model);
-    if (!f || f.lease !== null) return null;
-    return `the master key ${this.settings.masterPath} is held by ${JSON.stringify(f.value)} with no lease (it never expires), which this run did not write: delete it (clean) or use another --master-path`;
-  };
-
-  private noMaster = (): string => {
-    const f = foreignHolder(this.model);
-    if (f) return `the master key ${this.settings.masterPath} is held by ${JSON.stringify(f.value)} (lease ${f.lease}), which this run did not write`;
-    const starting = liveMasters(this.model).filter((m) => m.state === 'starting');
-    return targetMaster(this.model) && starting.length > 0 ? `masters still starting: ${starting.map((m) => m.id).join(', ')}` : 'no master was elected';
-  };
+  private blocked = (): string | null => blockedReason(this.model, this.settings.masterPath);
+  private noMaster = (): string => noMasterReason(this.model, this.settings.masterPath);
 
   private running = (id: string): boolean => {
     const m = this.model.masters.get(id);
@@ -220,6 +223,7 @@ export class Session implements DashboardActions, EventSource {
       model: this.model,
       waits: this.waits,
       cluster: this.etcd?.cluster ?? null,
+      lab: this.net.partition(),
       publish: (e: BenchEvent) => this.publish(e),
       log: (level: 'info' | 'warn' | 'error', m: string) => this.log(level, m),
       handleOf: (id: string) => this.workers.handleOf(id),
@@ -318,8 +322,9 @@ export class Session implements DashboardActions, EventSource {
       this.root.abort('the session is closing');
       const unwound = Promise.race([this.actions.idle, new Promise((r) => setTimeout(r, 2000).unref())]);
       await Promise.all([unwound, this.workers.stopAll()]);
+      await this.marker?.release();
       const owned = this.etcd?.owned ? this.etcd.cluster : null;
-      await Promise.all([...[...this.hosts.values()].map((h) => h.close().catch(() => {})), owned?.stop().catch(() => {})]);
+      await Promise.all([...[...this.hosts.values()].map((h) => h.close().catch(() => {})), owned?.stop().catch(() => {}), this.net.close().catch(() => {})]);
       this.results.writeSummary(this.summaryFile());
       this.results.close();
     })();

@@ -36,21 +36,50 @@ export interface Etcd {
 type Publish = (e: BenchEvent) => void;
 
 /**
+ * A cluster `cluster start` left running must already listen on every
+ * address this run needs (--embedded-listen, the partition fault's links):
+ * a running etcd cannot add one.
+ */
+function checkReused(config: Config, has: readonly string[], listen: readonly string[]): void {
+  const st = config.settings;
+  const missing = listen.filter((a) => !has.includes(a));
+  if (missing.length === 0) return;
+  if (st.embeddedListen !== null && missing.includes(st.embeddedListen)) {
+    const where = config.sources.embeddedListen === 'default' ? '--embedded-listen' : config.sources.embeddedListen;
+    throw new ConfigError(`the cluster \`cluster start\` left running does not listen on ${st.embeddedListen}: \`cluster stop\` it, or \`cluster start --embedded-listen ${st.embeddedListen}\``, where);
+  }
+  const where = config.sources.fault === 'default' ? '--fault' : config.sources.fault;
+  throw new ConfigError('the partition fault needs an embedded cluster of its own run (it listens on the links of the masters\' network namespaces): `cluster stop` the one `cluster start` left running', where);
+}
+
+/**
  * Start or reuse etcd: `given` (an embedded cluster someone else owns, e.g.
  * the sweep's one cluster for all its points), the one `cluster start` left
  * running, a new one (owned: stopped at close), or the configured endpoints.
+ * An embedded cluster also listens on the addresses in `listen` (each an
+ * address of this machine): a new one is started so, one that runs must already.
  */
-export async function openEtcd(config: Config, signal: AbortSignal, publish: Publish, log: (m: string) => void, onClusterLog?: (line: string) => void, given?: EmbeddedCluster): Promise<Etcd> {
+export async function openEtcd(
+  config: Config,
+  signal: AbortSignal,
+  publish: Publish,
+  log: (m: string) => void,
+  onClusterLog?: (line: string) => void,
+  given?: EmbeddedCluster,
+  listen: string[] = [],
+): Promise<Etcd> {
   const st = config.settings;
   let cluster: EmbeddedCluster | null = null;
   let owned = false;
   let endpoints: string[];
   if (given) {
+    checkReused(config, given.spec.listen ?? [], listen);
     cluster = given;
     endpoints = given.endpoints;
   } else if (st.endpoints === 'embedded') {
     const running = await runningCluster().catch(() => null);
     if (running) {
+      checkReused(config, running.state.listen ?? [], listen);
       cluster = attachCluster(running.state);
       endpoints = running.endpoints;
       log(`using the cluster started by \`cluster start\`: ${endpoints.join(',')}`);
@@ -64,7 +93,7 @@ export async function openEtcd(config: Config, signal: AbortSignal, publish: Pub
       if (signal.aborted) relay();
       signal.addEventListener('abort', relay, { once: true });
       try {
-        cluster = await startCluster({ signal: starting.signal, onLog: onClusterLog });
+        cluster = await startCluster({ signal: starting.signal, onLog: onClusterLog, listen });
       } finally {
         signal.removeEventListener('abort', relay);
       }

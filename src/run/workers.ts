@@ -14,10 +14,17 @@ import type { BenchEvent, WorkerEvent } from '../events.ts';
 import type { Host, WorkerHandle } from '../fleet/host.ts';
 import { WaitAborted } from './wait.ts';
 
+/** Where a worker runs and how it reaches etcd: its endpoints, and the network namespace of a partition master. */
+export interface Placement {
+  endpoints: string[];
+  netns?: string;
+}
+
 export interface WorkersDeps {
   config: Config;
   hosts: ReadonlyMap<string, Host>;
-  endpoints: () => string[];
+  /** the endpoints (and namespace) of a worker on `host`: master `masterId`, or the agents (null) */
+  placement: (host: Host, masterId: string | null) => Placement;
   publish: (e: BenchEvent) => void;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** true once stop or close has begun: start nothing */
@@ -37,6 +44,12 @@ export function hostLabel(spec: HostSpec, all: readonly HostSpec[]): string {
   return clash ? `${spec.address}_${spec.port}` : spec.address;
 }
 
+/** The master ids the configuration asks for, with their host specs: [{id: 'local-m1', spec}, ...] */
+export function configuredMasterIds(config: Config): { id: string; spec: HostSpec }[] {
+  const all = [...config.masters, ...config.agents];
+  return config.masters.flatMap((spec) => Array.from({ length: config.settings.masters }, (_, i) => ({ id: `${hostLabel(spec, all)}-m${i + 1}`, spec })));
+}
+
 export class Workers {
   /** master id -> its host and current process */
   private readonly masters = new Map<string, { host: Host; handle: WorkerHandle | null }>();
@@ -53,9 +66,9 @@ export class Workers {
     return hostLabel(spec, this.specs);
   }
 
-  private args(kind: string[], id: string): string[] {
+  private args(kind: string[], id: string, endpoints: string[]): string[] {
     const st = this.d.config.settings;
-    const args = [...kind, '--endpoints', this.d.endpoints().join(','), '--backend', st.backend, '--ttl', String(st.ttl), '--refresh', String(st.refresh)];
+    const args = [...kind, '--endpoints', endpoints.join(','), '--backend', st.backend, '--ttl', String(st.ttl), '--refresh', String(st.refresh)];
     args.push('--master-path', st.masterPath, '--ego-key', st.egoKey, '--ego-size', String(st.egoSize), '--id', id);
     if (st.seedKeys) args.push('--seed-keys');
     if (kind[0] === 'agents' && st.agentMode !== 'own') args.push('--agent-mode', st.agentMode);
@@ -70,12 +83,7 @@ export class Workers {
 
   /** the master ids the configuration asks for, with their hosts */
   configuredMasters(): { id: string; host: Host }[] {
-    const out: { id: string; host: Host }[] = [];
-    for (const spec of this.d.config.masters) {
-      const host = this.d.hosts.get(spec.name)!;
-      for (let k = 1; k <= this.d.config.settings.masters; k++) out.push({ id: `${this.label(host)}-m${k}`, host });
-    }
-    return out;
+    return configuredMasterIds(this.d.config).map(({ id, spec }) => ({ id, host: this.d.hosts.get(spec.name)! }));
   }
 
   /** the running process of master `id` */
@@ -90,7 +98,9 @@ export class Workers {
   /** start master `id` on `host` (again, when it exited) */
   async startMaster(id: string, host: Host): Promise<WorkerHandle> {
     this.refuseWhenClosed(`master ${id}`);
-    const handle = await host.startWorker({ role: 'master', id, args: this.args(['master'], id) }, this.onEvent, (line) => this.d.log('warn', `${host.name} ${id}: ${line}`));
+    const at = this.d.placement(host, id);
+    const spec = { role: 'master' as const, id, args: this.args(['master'], id, at.endpoints), ...(at.netns ? { netns: at.netns } : {}) };
+    const handle = await host.startWorker(spec, this.onEvent, (line) => this.d.log('warn', `${host.name} ${id}: ${line}`));
     this.masters.set(id, { host, handle });
     this.d.publish({ kind: 'worker-started', host: host.name, role: 'master', pid: handle.pid, id, count: 1, t: now() });
     void handle.exited.then((x) => {
@@ -120,7 +130,8 @@ export class Workers {
       if (this.agentProcs.some((p) => p.host === host)) continue;
       this.refuseWhenClosed(`agents on ${host.name}`);
       const prefix = this.label(host);
-      const handle = await host.startWorker({ role: 'agent', id: prefix, args: this.args(['agents', String(count)], prefix) }, this.onEvent, (line) =>
+      const at = this.d.placement(host, null);
+      const handle = await host.startWorker({ role: 'agent', id: prefix, args: this.args(['agents', String(count)], prefix, at.endpoints) }, this.onEvent, (line) =>
         this.d.log('warn', `${host.name} agents: ${line}`),
       );
       const proc: AgentProc = { host, prefix, handle };

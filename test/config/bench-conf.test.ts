@@ -51,6 +51,7 @@ describe('parseBenchConf', () => {
       'identity = id_test',
       'known_hosts = "id_test"',
       "out = '/var/tmp/eeb results'",
+      'embedded_listen = 10.0.0.9',
     ].join('\n');
     const { values, sources } = parseBenchConf(text, FILE, dir);
     assert.deepEqual(values, {
@@ -72,6 +73,7 @@ describe('parseBenchConf', () => {
       identity: join(dir, 'id_test'),
       knownHosts: join(dir, 'id_test'),
       out: '/var/tmp/eeb results',
+      embeddedListen: '10.0.0.9',
     });
     assert.equal(sources.endpoints, `${FILE}:3`);
     assert.equal(sources.out, `${FILE}:20`);
@@ -124,7 +126,7 @@ describe('parseBenchConf', () => {
       ['refresh = 0', 'refresh: expected a number of seconds > 0, got "0"'],
       ['refresh = 1e-1', 'refresh: expected a number of seconds > 0, got "1e-1"'],
       ['backend = etcd2', 'backend: expected one of v3-lease, v2-ttl, v3-election, got "etcd2"'],
-      ['fault = nuke', 'fault: expected one of kill, term, pause, resign, etcd-leader, got "nuke"'],
+      ['fault = nuke', 'fault: expected one of kill, term, pause, resign, etcd-leader, partition, got "nuke"'],
       ['agent_mode = shared', 'agent_mode: expected one of own, grpc, got "shared"'],
       ['agent_mode = multiplexed', 'agent_mode: expected one of own, grpc ("multiplexed" is now grpc: one gRPC watch stream per etcd member), got "multiplexed"'],
       ['master_path = master', 'master_path: expected an etcd key starting with "/", e.g. /master (no spaces, no trailing "/"), got "master"'],
@@ -173,13 +175,14 @@ describe('parseBenchConf', () => {
     const lines: string[] = [];
     for (const l of shipped.split('\n')) {
       const m = /^# ([a-z_]+) = (.*)$/.exec(l);
-      if (!m || seen.has(m[1]) || m[1] === 'identity' || m[1] === 'known_hosts') continue;
+      // examples, not defaults (which are unset)
+      if (!m || seen.has(m[1]) || m[1] === 'identity' || m[1] === 'known_hosts' || m[1] === 'embedded_listen') continue;
       seen.add(m[1]);
       lines.push(`${m[1]} = ${m[2]}`);
     }
-    assert.deepEqual([...seen].sort(), CONF_KEYS.filter((k) => k !== 'identity' && k !== 'known_hosts').sort());
+    assert.deepEqual([...seen].sort(), CONF_KEYS.filter((k) => k !== 'identity' && k !== 'known_hosts' && k !== 'embedded_listen').sort());
     const { values } = parseBenchConf(lines.join('\n'), 'bench.conf', '/x');
-    const { identity: _i, knownHosts: _k, ...expected } = { ...DEFAULT_SETTINGS, out: '/x/results' };
+    const { identity: _i, knownHosts: _k, embeddedListen: _e, ...expected } = { ...DEFAULT_SETTINGS, out: '/x/results' };
     assert.deepEqual(values, expected);
   });
 });

@@ -116,7 +116,7 @@ describe('settingsFromFlags', () => {
   it('names the flag, the value and what is allowed', () => {
     assert.equal(errorOf(() => settingsFromFlags(parse(['--ttl', 'abc']))), '--ttl: expected a whole number of seconds >= 1 (etcd TTLs are whole seconds), got "abc"');
     assert.equal(errorOf(() => settingsFromFlags(parse(['--refresh=-1']))), '--refresh: expected a number of seconds > 0, got "-1"');
-    assert.equal(errorOf(() => settingsFromFlags(parse(['--fault', 'nuke']))), '--fault: expected one of kill, term, pause, resign, etcd-leader, got "nuke"');
+    assert.equal(errorOf(() => settingsFromFlags(parse(['--fault', 'nuke']))), '--fault: expected one of kill, term, pause, resign, etcd-leader, partition, got "nuke"');
     assert.equal(errorOf(() => settingsFromFlags(parse(['--agents', '20001']))), '--agents: expected a whole number from 0 to 20000 (agents per agent host), got "20001"');
     assert.equal(errorOf(() => settingsFromFlags(parse(['--master-path', 'master']))), '--master-path: expected an etcd key starting with "/", e.g. /master (no spaces, no trailing "/"), got "master"');
     assert.equal(errorOf(() => settingsFromFlags(parse(['--agent-mode', 'pooled']))), '--agent-mode: expected one of own, grpc, got "pooled"');

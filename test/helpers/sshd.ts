@@ -13,7 +13,9 @@
  *
  * Never touches ~/.ssh: every path is in the temp dir and passed explicitly.
  * The listener is bound to each given address (not 0.0.0.0), so nothing is
- * exposed off the machine.
+ * exposed off the machine. With `netns`, sshd runs inside that network
+ * namespace and listens on its addresses: a host that is not this machine's
+ * loopback (startSshd({ netns: lab.spaces[0].name, addresses: [lab.spaces[0].nsAddr] })).
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -66,6 +68,8 @@ export interface StartSshdOptions {
   timeoutMs?: number;
   /** appended to sshd_config, e.g. `Match LocalAddress 127.0.0.5\n  SetEnv PATH=/nowhere` */
   extraConfig?: string;
+  /** run sshd inside this network namespace (`ip netns exec`; see helpers/netns.ts); addresses are then the namespace's */
+  netns?: string;
 }
 
 /** Generate an ed25519 key pair at `path` (and `path.pub`); returns the public line. */
@@ -195,7 +199,10 @@ export async function startSshd(opts: StartSshdOptions = {}): Promise<TestSshd> 
       const port = await freePort();
       const conf = join(dir, 'sshd_config');
       await writeFile(conf, sshdConfig(dir, port, addresses, opts.extraConfig));
-      const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const sshd = ['/usr/sbin/sshd', '-D', '-e', '-f', conf];
+      // ip execs sshd in the namespace (no fork): child.pid is the listener's
+      const [cmd, ...argv] = opts.netns ? ['ip', 'netns', 'exec', opts.netns, ...sshd] : sshd;
+      const child = spawn(cmd!, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr!.setEncoding('utf8');
       child.stderr!.on('data', (d: string) => {

@@ -187,3 +187,52 @@ test('the raft leader the cluster view named when the round started goes into th
   const none = roundAt(10, 'kill', 0);
   assert.equal(result(none).raftLeader, null);
 });
+
+test('Given a partition: the cut-off master stays partitioned while it speaks, until it is heard from etcd after the link is back', () => {
+  const m = roundAt(6, 'partition', 1000, ['a1']);
+  assert.equal(m.masters.get('m1')!.state, 'partitioned');
+  // its guard steps it down at its deadline, before the standby is elected: no dual leader, and before the heal: no stale leader
+  feed(m, [ev(2800, 'master', 'm1', 'refresh-failed', { message: 'timeout' }), ev(2900, 'master', 'm1', 'stepdown', { reason: 'deadline' }), ev(2950, 'master', 'm1', 'campaign')]);
+  assert.equal(m.masters.get('m1')!.state, 'partitioned', 'keep-alive failures, stepdown and campaign do not end the partition');
+  feed(m, [ev(3300, 'master', 'm2', 'notified'), ev(3310, 'master', 'm2', 'elected'), ev(3400, 'agent', 'a1', 'got-master', { master: 'm2' })]);
+  assert.equal(roundStatus(m)!.complete, true);
+  m.apply({ kind: 'fault-healed', round: 6, t: 4500 });
+  assert.equal(m.masters.get('m1')!.state, 'partitioned', 'the link is back, but it has not reached etcd yet');
+  const res = result(m);
+  assert.equal(res.failoverMs, 2310);
+  assert.equal(res.dualLeaderMs, 0);
+  assert.equal(res.staleLeaderMs, 0);
+  assert.equal(res.outcome, 'failover');
+  assert.equal(res.ok, true);
+  // its first word from etcd after the heal: it rejoins as a candidate
+  feed(m, [ev(4700, 'master', 'm1', 'lost', { master: 'm2' })]);
+  assert.equal(m.masters.get('m1')!.state, 'candidate');
+});
+
+test('Given a partition without the guard: the old master is still master at the heal; stale = stepdown - heal, dual = stepdown - elected', () => {
+  const m = roundAt(7, 'partition', 0);
+  feed(m, [ev(2400, 'master', 'm2', 'elected')]);
+  m.apply({ kind: 'fault-healed', round: 7, t: 3500 });
+  assert.equal(roundStatus(m)!.complete, false, 'waits for the old master to step down');
+  feed(m, [ev(3560, 'master', 'm1', 'stepdown', { reason: 'lease-lost' })]);
+  assert.equal(m.masters.get('m1')!.state, 'partitioned', 'a stepdown is not word from etcd');
+  const res = result(m);
+  assert.equal(res.dualLeaderMs, 1160);
+  assert.equal(res.staleLeaderMs, 60);
+});
+
+test("Given a partition whose old master's word from etcd arrives before the heal's own event: it is back at the heal, not stuck partitioned", () => {
+  const m = roundAt(8, 'partition', 0);
+  // a reply already on its way at the cut is not word from etcd after the heal
+  feed(m, [ev(5, 'master', 'm1', 'refresh'), ev(1700, 'master', 'm1', 'stepdown', { reason: 'deadline' }), ev(2400, 'master', 'm2', 'elected')]);
+  // the link came back at 3500; the master's `lost` (at 3560) is folded before the heal's event (published once the link carries traffic)
+  feed(m, [ev(3560, 'master', 'm1', 'lost', { master: 'm2' })]);
+  assert.equal(m.masters.get('m1')!.state, 'partitioned');
+  m.apply({ kind: 'fault-healed', round: 8, t: 3500 });
+  assert.equal(m.masters.get('m1')!.state, 'candidate');
+  // and a word before the heal does not count
+  const early = roundAt(9, 'partition', 0);
+  feed(early, [ev(5, 'master', 'm1', 'refresh'), ev(2400, 'master', 'm2', 'elected')]);
+  early.apply({ kind: 'fault-healed', round: 9, t: 3500 });
+  assert.equal(early.masters.get('m1')!.state, 'partitioned');
+});

@@ -185,6 +185,7 @@ export class SshHost implements Host {
   }
 
   async startWorker(spec: WorkerSpec, onEvent: (e: WorkerEvent) => void, onStderr?: (line: string) => void): Promise<WorkerHandle> {
+    if (spec.netns) throw new SshError('network namespaces are made on the control node only: a worker over SSH cannot run in one', this.name);
     const ch = await this.exec(this.workerCommand([...spec.args, '--host', this.name]));
     const w = new SshWorker(this, spec, ch);
     this.workers.add(w);
