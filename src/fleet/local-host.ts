@@ -1,6 +1,7 @@
 /**
  * LocalHost: workers as child processes of the control node (execa). Clock
- * offset is 0 by definition; the fault time is stamped right after kill(2).
+ * offset is 0 by definition; the fault time is stamped right before kill(2)
+ * (see Host's WorkerHandle.signal).
  * A worker exits when its stdin closes, so a crashed control node leaves no
  * orphans; stopAll() closes stdin, then SIGKILLs what is left after a grace.
  */
@@ -36,8 +37,9 @@ class LocalWorker implements WorkerHandle {
     return this.child.pid ?? -1;
   }
   async signal(sig: SignalName): Promise<number> {
+    const t = now();
     process.kill(this.pid, sig);
-    return now();
+    return t;
   }
   send(cmd: WorkerCommand): void {
     writeCommand(this.child.stdin, cmd);

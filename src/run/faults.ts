@@ -37,7 +37,7 @@ export interface FaultContext {
 }
 
 export interface Injected {
-  /** control-clock time right after the injection (the kill(2) on the host) */
+  /** control-clock time of the injection: right before the kill(2) on the host, a lower bound of its effects */
   t: number;
   /** what was hit: the master's id, or the etcd member's name */
   target: string;
@@ -138,8 +138,10 @@ const resign: FaultRow = {
   needsEmbedded: false,
   rules: () => ({ expect: 'failover', oldMasterAfter: null, waitOldStepdown: false, oldMayWin: false, figures: [] }),
   async inject(ctx) {
+    // stamped before the command is written: a lower bound of its effects, as for a signal
+    const t = ctx.now();
     ctx.old.handle.send({ cmd: 'resign' });
-    return { t: ctx.now(), target: ctx.old.id, host: ctx.old.host, pid: ctx.old.handle.pid };
+    return { t, target: ctx.old.id, host: ctx.old.host, pid: ctx.old.handle.pid };
   },
   restore: (ctx) => ctx.waitMasterBack(ctx.old.id),
 };
