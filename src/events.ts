@@ -23,7 +23,7 @@ export type WorkerEventName =
   | 'got-master' // an agent has read the master and ego_conf; `master`
   | 'resign-requested' // a master received the resign command
   | 'pong' // answer to a clock ping; `seq`
-  | 'signal-sent' // `worker signal` stamped right after kill(2)
+  | 'signal-sent' // `worker signal` stamped right before kill(2)
   | 'error'
   | 'exit';
 
@@ -189,7 +189,7 @@ export type BenchEvent =
   /** rules: what the fault does (from the fault table); absent in old events.jsonl files (read as kill's) */
   /** oldMaster: the master the fault is aimed at (absent: the active master) */
   | { kind: 'round-start'; round: number; fault: FaultKind; rules?: FaultRules; oldMaster?: string | null; t: number }
-  /** target: the old master's id (or the etcd member for etcd-leader); verb: "SIGKILL"; t: right after the injection */
+  /** target: the old master's id (or the etcd member for etcd-leader); verb: "SIGKILL"; t: the injection (right before the kill(2): a lower bound of its effects) */
   | { kind: 'fault'; round: number; fault: FaultKind; verb?: string; target: string; host: string; pid: number; t: number }
   /** the fault's effect ended: SIGCONT after a pause, a partition healed; the old master can act again */
   | { kind: 'fault-healed'; round: number; t: number }

@@ -87,6 +87,9 @@ class ErrorStreak {
 export abstract class MasterBase implements Master {
   private holding: Holding | null = null;
   private resignRequested: (() => void) | null = null;
+  /** release() was called (SIGTERM, stdin closed): never campaign again */
+  private stopping = false;
+  private stopRequested: (() => void) | null = null;
   private startedAt = now();
   /** when this candidate last saw the master go (seed's start time of a new_master record) */
   private notifiedAt: number | null = null;
@@ -123,14 +126,14 @@ export abstract class MasterBase implements Master {
   async run(signal: AbortSignal): Promise<void> {
     const backoff = new Backoff(100, 2000);
     const errors = new ErrorStreak(this.emit);
-    while (!signal.aborted) {
+    while (!signal.aborted && !this.stopping) {
       try {
         if (this.pendingRelease) await this.pendingRelease;
         this.emit('campaign');
         const a = await this.attempt(signal);
         backoff.reset();
         errors.ok();
-        if (signal.aborted) {
+        if (signal.aborted || this.stopping) {
           if (a.won) await a.holding.release().catch(() => {});
           break;
         }
@@ -165,6 +168,8 @@ export abstract class MasterBase implements Master {
       () => never,
     );
     const resign = new Promise<StepdownReason>((r) => (this.resignRequested = () => r('resign')));
+    // release() ends the hold before it deletes the key: our own watch must not report that as key-lost
+    const released = new Promise<StepdownReason>((r) => (this.stopRequested = () => r('stop')));
     const ended = aborted(signal).then((): StepdownReason => 'stop');
     try {
       await this.writeEgo(signal);
@@ -176,10 +181,11 @@ export abstract class MasterBase implements Master {
     } catch (e) {
       if (!signal.aborted) this.emit('error', { message: `ego_conf: ${(e as Error).message}` });
     }
-    const reason = await Promise.race([h.keeper.lost, resign, ended, keyLost]);
+    const reason = await Promise.race([h.keeper.lost, resign, released, ended, keyLost]);
     h.keeper.stop();
     watching.abort();
     this.resignRequested = null;
+    this.stopRequested = null;
     if (reason === 'resign' || reason === 'stop') {
       // 'stop' (stdin closed / SIGTERM) releases in release(); keep the holding for it
       if (reason === 'resign') {
@@ -229,7 +235,14 @@ export abstract class MasterBase implements Master {
     this.resignRequested?.();
   }
 
+  /** from now on never campaign again, and end a hold without a stepdown of its own (release() reports 'term') */
+  protected stopCampaigning(): void {
+    this.stopping = true;
+    this.stopRequested?.();
+  }
+
   async release(): Promise<void> {
+    this.stopCampaigning();
     const h = this.holding;
     this.holding = null;
     if (!h) return;

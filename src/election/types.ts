@@ -21,7 +21,7 @@ export interface Master {
   run(signal: AbortSignal): Promise<void>;
   /** release now (if master) and let another candidate win */
   resign(): void;
-  /** release the key/lease if we hold it: on SIGTERM and stdin close */
+  /** release the key/lease if we hold it, and never campaign again (run() then ends): on SIGTERM and stdin close */
   release(): Promise<void>;
   readonly isMaster: boolean;
 }

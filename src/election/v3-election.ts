@@ -4,7 +4,10 @@
  * path): etcd creates `<name>/<lease hex>` and answers when that key is the
  * oldest under the name. The same keys `etcdctl elect <name>` uses, so both
  * interoperate. While it waits, the candidate watches the prefix so that it
- * can report when it saw the leader go ('notified').
+ * can report when it saw the leader go ('notified'). Each attempt has a lease
+ * of its own: a campaign that fails (a hung member) is never sent again with
+ * its lease, which is revoked; the next attempt grants a new one (see
+ * EtcdV3.campaign: etcd deletes the key of a campaign whose client left).
  *
  *   POST /v3/election/campaign {"name":"L21hc3Rlcg==","lease":"7587...","value":"aDEtbTI="}
  *     -> {"leader":{"name":...,"key":"L21hc3Rlci82OTRk...","rev":"4","lease":"7587..."}}

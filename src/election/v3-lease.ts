@@ -75,6 +75,7 @@ export class V3LeaseMaster extends MasterBase {
 
   /** the candidate's lease goes with it */
   override async release(): Promise<void> {
+    this.stopCampaigning();
     const s = this.spare;
     this.spare = null;
     s?.keeper.stop();

@@ -8,9 +8,11 @@
  *
  *   unary call     no reply in `timeoutMs` (per attempt; `budgetMs` bounds all attempts)
  *   keep-alive     the same with Liveness.keepAliveTimeoutMs, well below the lease
- *   stream         (watch, v2 wait, campaign) no timeout of its own; the member's
+ *   stream         (watch, v2 wait, observe) no timeout of its own; the member's
  *                  status probes (health.ts) abort it when the member stops answering,
  *                  and `stream()` re-runs it on the next endpoint
+ *   streamOnce     (campaign) the same, but never sent twice: once the request may
+ *                  have reached a member, a failure is thrown, not re-run elsewhere
  *
  * Every call takes an AbortSignal; aborting it ends the call with the abort
  * error, never a retry. When no endpoint answers: EtcdUnavailableError.
@@ -34,15 +36,23 @@ const CONNECTION_ERRORS = new Set([
   'UND_ERR_CLOSED',
 ]);
 
-export function isConnectionError(e: unknown): boolean {
+/** some error in the cause chain of `e` has a code that passes `test` */
+function hasCode(e: unknown, test: (code: string) => boolean): boolean {
   let cur: unknown = e;
   for (let depth = 0; cur && depth < 4; depth++) {
     const code = (cur as { code?: string }).code;
-    if (code && CONNECTION_ERRORS.has(code)) return true;
+    if (code && test(code)) return true;
     cur = (cur as { cause?: unknown }).cause;
   }
   return false;
 }
+
+export function isConnectionError(e: unknown): boolean {
+  return hasCode(e, (c) => CONNECTION_ERRORS.has(c));
+}
+
+/** the connection was refused: the request never reached the member */
+const isRefused = (e: unknown): boolean => hasCode(e, (c) => c === 'ECONNREFUSED');
 
 export function isAbort(e: unknown, signal?: AbortSignal): boolean {
   return (signal?.aborted ?? false) || (e as { name?: string })?.name === 'AbortError';
@@ -138,7 +148,21 @@ export class Transport {
     return this.exchange(path, opts, consume, true);
   }
 
-  private async exchange<T>(path: string, mk: () => SendOptions, consume: (r: Reply) => Promise<T>, stream: boolean): Promise<T> {
+  /**
+   * A long-lived request that must not be sent twice: as stream(), on one
+   * member, but once the request may have reached it (anything but a refused
+   * connection) a failure moves the transport on for the next call and is
+   * thrown (EtcdUnavailableError), not re-run. For etcd's election Campaign:
+   * a campaign whose client went away is resigned by etcd, which deletes its
+   * candidate key `<name>/<lease hex>`, the very key a re-sent campaign with
+   * the same lease waits with (clientv3 concurrency.Election.Campaign); a
+   * hung member does that when it wakes, possibly long after.
+   */
+  streamOnce<T>(path: string, opts: SendOptions, consume: (r: Reply) => Promise<T>): Promise<T> {
+    return this.exchange(path, () => opts, consume, true, false);
+  }
+
+  private async exchange<T>(path: string, mk: () => SendOptions, consume: (r: Reply) => Promise<T>, stream: boolean, resend = true): Promise<T> {
     const first = mk();
     const budgetEnd = first.budgetMs !== undefined ? now() + first.budgetMs : Infinity;
     const n = this.endpoints.length;
@@ -153,6 +177,7 @@ export class Transport {
       if (r.ok) return r.value;
       lastError = r.error;
       this.moveOn(endpoint);
+      if (!resend && !isRefused(r.error)) throw asUnavailable(r.error, endpoint, path);
       failures = r.replied ? 0 : failures + 1;
     }
     const msg = lastError instanceof Error ? lastError.message : lastError === undefined ? `no time left of ${first.budgetMs} ms` : String(lastError);
@@ -233,6 +258,11 @@ export class Transport {
       return parsed as T;
     });
   }
+}
+
+function asUnavailable(e: unknown, endpoint: string, path: string): EtcdError {
+  if (e instanceof EtcdError) return e;
+  return new EtcdUnavailableError(e instanceof Error ? e.message : String(e), endpoint, path, undefined, undefined, { cause: e });
 }
 
 /**

@@ -221,12 +221,18 @@ export class EtcdV3 {
 
   /**
    * Blocks until this lease's candidate key is the oldest under `name`. On a
-   * failed or hung member it campaigns again on the next endpoint with the
-   * same lease: etcd finds the key it made and keeps its place in the queue.
+   * failed or hung member it throws (EtcdUnavailableError, within the
+   * transport's stream liveness bound) and is NOT sent again with this lease:
+   * etcd resigns a campaign whose client went away, deleting `<name>/<lease
+   * hex>` (clientv3 concurrency.Election.Campaign), which is the key a
+   * re-sent campaign with the same lease would wait with, or win with; a hung
+   * member does that whenever it wakes. Campaign again with a new lease
+   * (revoke this one: etcd's late cleanup then finds no key of it, and its
+   * put with the lease fails).
    */
   async campaign(name: string, lease: string, value: string, signal: AbortSignal): Promise<Leader> {
     const body = JSON.stringify({ name: b64(name), lease, value: b64(value) });
-    return this.transport.stream('/v3/election/campaign', () => ({ body, contentType: 'application/json', signal }), async (r) => {
+    return this.transport.streamOnce('/v3/election/campaign', { body, contentType: 'application/json', signal }, async (r) => {
       const text = await r.body.text();
       if (!text && r.status === 200) throw new EtcdUnavailableError('campaign reply ended early', r.endpoint, '/v3/election/campaign');
       const parsed = JSON.parse(text || '{}') as { leader?: { name: string; key: string; rev: string; lease: string }; error?: string; message?: string };

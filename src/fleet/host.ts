@@ -33,7 +33,13 @@ export interface WorkerHandle {
   readonly id: string;
   /** pid on its host */
   readonly pid: number;
-  /** send a signal; resolves to the control-clock time (epoch ms) right after kill(2) on the host */
+  /**
+   * send a signal; resolves to the control-clock time (epoch ms) right BEFORE
+   * kill(2) on the host: a lower bound of the signal's effects. A stamp after
+   * it is none: the sender may be preempted on its way out of the syscall (on
+   * a busy host often by the very process it woke), and the stamp then lands
+   * after the target has acted (agents "notified" before a SIGTERM fault).
+   */
   signal(sig: SignalName): Promise<number>;
   send(cmd: WorkerCommand): void;
   /** settles when the process is gone */

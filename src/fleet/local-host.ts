@@ -1,8 +1,9 @@
 /**
  * LocalHost: workers as child processes of the control node (execa), a
  * master of the partition fault inside its network namespace (`ip netns exec
- * eeb-3f2a9c1b-1 node worker.mjs master ...`). Clock
- * offset is 0 by definition; the fault time is stamped right after kill(2).
+ * eeb-3f2a9c1b-1 node worker.mjs master ...`). Clock offset is 0 by
+ * definition; the fault time is stamped right before kill(2) (see Host's
+ * WorkerHandle.signal).
  * A worker exits when its stdin closes, so a crashed control node leaves no
  * orphans; stopAll() closes stdin, then SIGKILLs what is left after a grace.
  */
@@ -39,8 +40,9 @@ class LocalWorker implements WorkerHandle {
     return this.child.pid ?? -1;
   }
   async signal(sig: SignalName): Promise<number> {
+    const t = now();
     process.kill(this.pid, sig);
-    return now();
+    return t;
   }
   send(cmd: WorkerCommand): void {
     writeCommand(this.child.stdin, cmd);

@@ -41,7 +41,7 @@ export interface FaultContext {
 }
 
 export interface Injected {
-  /** control-clock time right after the injection (the kill(2) on the host) */
+  /** control-clock time of the injection: right before the kill(2) on the host, a lower bound of its effects */
   t: number;
   /** what was hit: the master's id, or the etcd member's name */
   target: string;

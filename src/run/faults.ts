@@ -76,8 +76,10 @@ const resign: FaultRow = {
   needsEmbedded: false,
   rules: () => ({ expect: 'failover', oldMasterAfter: null, waitOldStepdown: false, oldMayWin: false, figures: [] }),
   async inject(ctx) {
+    // stamped before the command is written: a lower bound of its effects, as for a signal
+    const t = ctx.now();
     ctx.old.handle.send({ cmd: 'resign' });
-    return { t: ctx.now(), target: ctx.old.id, host: ctx.old.host, pid: ctx.old.handle.pid };
+    return { t, target: ctx.old.id, host: ctx.old.host, pid: ctx.old.handle.pid };
   },
   restore: (ctx) => ctx.waitMasterBack(ctx.old.id),
 };

@@ -5,7 +5,7 @@
  *   worker master --endpoints URLS --backend v3-lease --ttl 2 --refresh 0.5 --id h1-m1 --host h1
  *   worker agents 200 --endpoints URLS --backend v3-lease --id h2 --host h2 [--agent-mode own|grpc]
  *   worker clock                 answers {"cmd":"ping","seq":n} with a pong (clock offset)
- *   worker signal PID SIGKILL    sends the signal, prints the time right after kill(2)
+ *   worker signal PID SIGKILL    sends the signal, prints the time right before kill(2)
  *
  * Events go to stdout as JSON lines (src/events.ts), commands come on stdin;
  * closing stdin stops the worker (a master releases its key first), so a
@@ -206,13 +206,15 @@ function runSignal(pidArg: string | undefined, sig: string | undefined, host: st
   const pid = Number(pidArg);
   if (!Number.isInteger(pid) || pid <= 0) throw new UsageError(`signal: bad pid "${pidArg}"`);
   if (!sig || !/^SIG[A-Z]+$/.test(sig)) throw new UsageError(`signal: bad signal "${sig}"`);
+  // stamped before kill(2): a lower bound of its effects (see WorkerHandle.signal)
+  const t = now() + skew.ms;
   try {
     process.kill(pid, sig as NodeJS.Signals);
   } catch (e) {
     emitter(host, 'master', String(pid))('error', { message: (e as Error).message, target: pid });
     return 1;
   }
-  emitter(host, 'master', String(pid))('signal-sent', { target: pid, signal: sig });
+  emitter(host, 'master', String(pid))('signal-sent', { target: pid, signal: sig, t });
   return 0;
 }
 

@@ -10,8 +10,8 @@
  *   hub.cancel(w);
  *
  * A stream that breaks (member down, reset, GOAWAY, keepalive timeout, or no
- * reply for STALL_MS: a member that accepts the connection but never
- * answers) hands all its watchers to the next member that is not marked
+ * reply to STALL_TICKS progress requests in a row, ~STALL_MS: a member that
+ * accepts the connection but never answers) hands all its watchers to the next member that is not marked
  * down, where each is created again from its next revision (last event's
  * mod_revision + 1, as clientv3 resumes), so no event is lost or repeated. A
  * watcher etcd cancels (compact_revision: history before its next revision
@@ -26,8 +26,16 @@ import type { WatchEvent } from '../v3.ts';
 import { GrpcMember, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS, PROGRESS_EVERY_MS } from './member.ts';
 import { eventOf, PROGRESS_WATCH_ID, type WatchRequest, type WatchResponse } from './protos.ts';
 
-/** no reply at all (progress replies come every PROGRESS_EVERY_MS) for this long: the stream is dead */
+/** no reply at all (progress replies come every PROGRESS_EVERY_MS) for about this long: the stream is dead */
 export const STALL_MS = KEEPALIVE_TIME_MS + KEEPALIVE_TIMEOUT_MS + 500;
+/**
+ * The rule counts progress requests sent without any reply since, not wall
+ * time: a process too busy to read (GC, a fan-out to 10,000 agents, CPU
+ * starvation) finds its timers due before it reads the replies waiting in the
+ * socket (Node runs timers before I/O), and must not give every stream up at
+ * once; between two requests the event loop reads what came.
+ */
+export const STALL_TICKS = Math.ceil(STALL_MS / PROGRESS_EVERY_MS);
 /** a member whose stream broke is not chosen again for this long */
 export const DOWN_MS = 1000;
 
@@ -72,7 +80,8 @@ export class HubWatcher {
 class MemberStream {
   private call: ClientDuplexStream<WatchRequest, WatchResponse> | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private lastReply = 0;
+  /** progress requests sent since the last reply */
+  private unanswered = 0;
   /** watchers by watch_id as the replies carry it (a decimal string) */
   readonly watchers = new Map<string, HubWatcher>();
   downUntil = 0;
@@ -102,7 +111,7 @@ class MemberStream {
   private start(): void {
     const call = this.member.watch();
     this.call = call;
-    this.lastReply = Date.now();
+    this.unanswered = 0;
     call.on('data', (r: WatchResponse) => {
       if (this.call === call) this.reply(r);
     });
@@ -115,12 +124,12 @@ class MemberStream {
 
   /** liveness: a progress request keeps replies (and etcd's ping policy) coming; silence breaks the stream */
   private tick(call: ClientDuplexStream<WatchRequest, WatchResponse>): void {
-    if (Date.now() - this.lastReply > STALL_MS) this.broken(call, `no reply for ${STALL_MS} ms`);
+    if (++this.unanswered > STALL_TICKS) this.broken(call, `no reply to ${STALL_TICKS} progress requests`);
     else call.write({ progress_request: {} });
   }
 
   private reply(r: WatchResponse): void {
-    this.lastReply = Date.now();
+    this.unanswered = 0;
     const id = r.watch_id ?? '0';
     if (id === PROGRESS_WATCH_ID) return;
     const w = this.watchers.get(id);

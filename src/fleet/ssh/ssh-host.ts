@@ -8,7 +8,7 @@
  *   await h.connect();            // { nodeVersion: 'v20.11.1' }: host key checked, node checked, bundle deployed
  *   await h.measureClock(8);      // { offsetMs: 3.91, uncertaintyMs: 0.21 }
  *   const w = await h.startWorker({ role: 'master', id: 'h1-m1', args: ['master', ...] }, onEvent);
- *   const tf = await w.signal('SIGKILL');   // control-clock ms right after kill(2) on that host
+ *   const tf = await w.signal('SIGKILL');   // control-clock ms right before kill(2) on that host
  *
  * Safety, in the order it matters: never a password (agent or key files
  * only); the host key must be in known_hosts (an unknown key is recorded only
